@@ -1,0 +1,4 @@
+from apps import sync
+from apps.accounts.models import User
+
+sync.register(User, type_name="user")

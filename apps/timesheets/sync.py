@@ -1,0 +1,4 @@
+from apps import sync
+from apps.timesheets.models import Timesheet
+
+sync.register(Timesheet, type_name="timesheet")

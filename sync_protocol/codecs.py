@@ -1,0 +1,163 @@
+"""Value codecs: Python values <-> wire values, and validation of wire values per field.
+
+``decode(field, value)`` raises ``ValueError`` with a sentence for a person when a wire
+value does not fit its field; the caller collects these per field.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from sync_protocol import catalogue
+
+_DECIMAL_RE = re.compile(r"^-?\d{1,40}(\.\d{1,40})?$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+MAX_TEXT_LENGTH = 20_000
+
+
+# --- single values -----------------------------------------------------------------
+
+def uuid_to_wire(value: uuid.UUID | str) -> str:
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
+
+
+def uuid_from_wire(value: object) -> uuid.UUID:
+    if not isinstance(value, str) or not _UUID_RE.match(value):
+        raise ValueError("Must be a UUID string such as 3f0c2b1e-8d4a-4c5e-9f00-1a2b3c4d5e6f.")
+    return uuid.UUID(value)
+
+
+def decimal_to_wire(value: Decimal | int | str, places: int | None = None) -> str:
+    number = Decimal(value)
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places))
+    return format(number, "f")
+
+
+def decimal_from_wire(value: object) -> Decimal:
+    if not isinstance(value, str) or not _DECIMAL_RE.match(value):
+        raise ValueError('Must be a decimal number written as a string, such as "12.50".')
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern already excludes it
+        raise ValueError("Must be a decimal number.") from None
+
+
+def date_to_wire(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def date_from_wire(value: object) -> dt.date:
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ValueError("Must be a date written as YYYY-MM-DD.")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Must be a real calendar date written as YYYY-MM-DD.") from None
+
+
+def datetime_to_wire(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("A datetime on the wire must carry its time zone.")
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def datetime_from_wire(value: object) -> dt.datetime:
+    if not isinstance(value, str) or not _DATETIME_RE.match(value):
+        raise ValueError("Must be an ISO 8601 date and time in UTC, such as 2026-11-26T10:15:00Z.")
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("Must be a real date and time.") from None
+    return parsed.astimezone(dt.timezone.utc)
+
+
+# --- field values --------------------------------------------------------------------
+
+def encode(field: catalogue.Field, value: object) -> object:
+    """Python value of ``field`` -> wire value."""
+    if value is None:
+        return None
+    kind = field.kind
+    if kind == catalogue.DECIMAL:
+        return decimal_to_wire(value, field.decimal_places)
+    if kind == catalogue.DATE:
+        return date_to_wire(value)
+    if kind == catalogue.REF:
+        return uuid_to_wire(value)
+    if kind == catalogue.INTEGER:
+        return int(value)
+    if kind == catalogue.BOOLEAN:
+        return bool(value)
+    return str(value)
+
+
+def decode(field: catalogue.Field, value: object) -> object:
+    """Wire value of ``field`` -> Python value; ``ValueError`` when it does not fit."""
+    if value is None:
+        if field.null:
+            return None
+        raise ValueError("This field may not be null.")
+    kind = field.kind
+    if kind in (catalogue.STRING, catalogue.TEXT, catalogue.CHOICE):
+        if not isinstance(value, str):
+            raise ValueError("Must be a string.")
+        if "\x00" in value:
+            raise ValueError("Must not contain NUL characters.")
+        limit = field.max_length or MAX_TEXT_LENGTH
+        if len(value) > limit:
+            raise ValueError(f"Must have at most {limit} characters.")
+        if kind == catalogue.CHOICE:
+            if value not in field.choices:
+                raise ValueError(f"Must be one of: {', '.join(field.choices)}.")
+        elif not value.strip() and not field.blank:
+            raise ValueError("This field may not be blank.")
+        return value
+    if kind == catalogue.BOOLEAN:
+        if not isinstance(value, bool):
+            raise ValueError("Must be true or false.")
+        return value
+    if kind == catalogue.INTEGER:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Must be a whole number.")
+        _check_range(field, value, int)
+        return value
+    if kind == catalogue.DECIMAL:
+        number = decimal_from_wire(value)
+        _check_decimal_shape(field, number)
+        _check_range(field, number, Decimal)
+        return number
+    if kind == catalogue.DATE:
+        return date_from_wire(value)
+    if kind == catalogue.REF:
+        return uuid_from_wire(value)
+    raise ValueError(f"Unknown field kind {kind!r}.")  # pragma: no cover - catalogue is fixed
+
+
+def _check_decimal_shape(field: catalogue.Field, number: Decimal) -> None:
+    sign, digits, exponent = number.as_tuple()
+    places = max(0, -exponent)
+    if field.decimal_places is not None and places > field.decimal_places:
+        raise ValueError(f"Must have at most {field.decimal_places} digits after the decimal point.")
+    if field.max_digits is not None:
+        whole_digits = max(0, len(digits) + exponent)
+        allowed = field.max_digits - (field.decimal_places or 0)
+        if whole_digits > allowed:
+            raise ValueError(f"Must have at most {allowed} digits before the decimal point.")
+
+
+def _check_range(field: catalogue.Field, value, convert) -> None:
+    low = field.min_value
+    high = field.max_value
+    if convert is Decimal:
+        low = Decimal(low) if low is not None else None
+        high = Decimal(high) if high is not None else None
+    if low is not None and value < low:
+        raise ValueError(f"Must be at least {low}.")
+    if high is not None and value > high:
+        raise ValueError(f"Must be at most {high}.")
