@@ -13,3 +13,9 @@ class SyncConfig(AppConfig):
         from apps.sync import checks  # noqa: F401  (registers the system checks)
 
         autodiscover_modules("sync")
+
+        from django.db.models.signals import post_migrate
+
+        from apps.sync.signals import change_log_backfill
+
+        post_migrate.connect(change_log_backfill, sender=self, dispatch_uid="sync_change_log_backfill")

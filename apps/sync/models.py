@@ -1,14 +1,28 @@
-"""Models of the sync engine: the synced-model base that domain models inherit."""
+"""Models of the sync engine: the synced-model base that domain models inherit, the
+nodes, the change log, the version counter and the conflict log."""
 from __future__ import annotations
 
 import uuid
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.conf import settings
 from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.sync import registry
+from apps.sync import capture, registry
+
+# Rows per statement for queryset writes (stays under every database's parameter limit).
+CHUNK_SIZE = 5000
+
+
+def history_record(model, pks, using, *, update: bool) -> None:
+    """Historical rows for writes that bypass save() (queryset update, bulk_create)."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return
+    rows = list(model.all_objects.using(using).filter(pk__in=pks))
+    history.bulk_history_create(rows, update=update, default_change_reason=capture.change_reason() or "")
 
 
 class SyncedQuerySet(models.QuerySet):
@@ -20,9 +34,37 @@ class SyncedQuerySet(models.QuerySet):
     def update(self, **kwargs):
         kwargs.setdefault("updated_at", timezone.now())
         with transaction.atomic(using=self.db, savepoint=False):
-            return super().update(**kwargs)
+            capture.lock(self.db)
+            pks = list(self.values_list("pk", flat=True))
+            count = 0
+            for start in range(0, len(pks), CHUNK_SIZE):
+                chunk = pks[start : start + CHUNK_SIZE]
+                count += super(SyncedQuerySet, self.model.all_objects.using(self.db).filter(pk__in=chunk)).update(
+                    **kwargs
+                )
+                capture.records_touched(self.model, chunk, self.db)
+                history_record(self.model, chunk, self.db, update=True)
+        return count
 
     update.alters_data = True
+
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs):
+        if ignore_conflicts or update_conflicts:
+            raise capture.UncapturedWriteError(
+                "bulk_create with ignore_conflicts/update_conflicts cannot tell which synced rows it wrote; "
+                "save or update them instead."
+            )
+        with transaction.atomic(using=self.db, savepoint=False):
+            capture.lock(self.db)
+            created = super().bulk_create(objs, batch_size=batch_size, **kwargs)
+            pks = [obj.pk for obj in created]
+            if None in pks:
+                raise capture.UncapturedWriteError("The database did not return the primary keys of new rows.")
+            capture.records_touched(self.model, pks, self.db)
+            history_record(self.model, pks, self.db, update=False)
+        return created
+
+    bulk_create.alters_data = True
 
     def delete(self):
         """Soft delete: mark every row (and the lines of each) deleted. Returns Django's tuple."""
@@ -60,12 +102,6 @@ class SyncedQuerySet(models.QuerySet):
 
     restore.alters_data = True
 
-    def hard_delete(self):
-        """Remove rows for good. Only the purge of tombstones may call this."""
-        return super().delete()
-
-    hard_delete.alters_data = True
-
 
 class LiveManager(models.Manager.from_queryset(SyncedQuerySet)):
     """The default manager: records not marked deleted."""
@@ -97,8 +133,16 @@ class SyncedModel(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at"}
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if self._history_change_reason_missing():
+            self._change_reason = capture.change_reason()
         with transaction.atomic(using=using, savepoint=False):
+            capture.lock(using)
             super().save(*args, **kwargs)
+            options = registry.options_for(type(self))
+            if options is not None:
+                capture.record_touched(options, self.uuid, using)
+            else:
+                capture.records_touched(type(self), [self.pk], using)
 
     save.alters_data = True
 
@@ -161,6 +205,150 @@ class SyncedModel(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _history_change_reason_missing(self) -> bool:
+        return not getattr(self, "_change_reason", None) and capture.change_reason() is not None
+
     def _sync_lines(self) -> registry.Lines | None:
         options = registry.options_for(type(self))
         return options.lines if options is not None else None
+
+
+class SyncNode(models.Model):
+    """A desktop installation that exchanges changes with the server."""
+
+    node_id = models.UUIDField(_("node id"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sync_nodes", verbose_name=_("owner")
+    )
+    # SHA-256 of the token: tokens are 256-bit random secrets, so a fast hash is enough
+    # and lets a request find its node by an indexed lookup.
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    app_version = models.CharField(_("app version"), max_length=50, blank=True)
+    last_message_no = models.BigIntegerField(_("last message number"), default=0)
+    last_results = models.JSONField(_("results of the last message"), default=list, blank=True, editable=False)
+    acked_version = models.BigIntegerField(_("acknowledged version"), default=0)
+    # A full-state pass in progress (a fresh node's bootstrap or a reset): the message
+    # that started it, so that its pages are told apart from a stale node's request.
+    pass_message_no = models.BigIntegerField(null=True, blank=True, editable=False)
+    pass_is_reset = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("node")
+        verbose_name_plural = _("nodes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class SyncState(models.Model):
+    """The one row that allocates versions and remembers how far tombstones were purged.
+
+    Every transaction that writes synced rows updates this row first, and so holds its
+    lock until it commits: versions are therefore committed in the order they were
+    allocated, and a reader never sees version N while a smaller one is still in flight
+    (docs/sync-engine.md explains why this is the whole of PROTOCOL.md rule 6).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    last_version = models.BigIntegerField(default=0)
+    purged_through = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sync state")
+        verbose_name_plural = _("sync state")
+
+
+class SyncChange(models.Model):
+    """The change log, compacted: one entry per record, holding its latest change.
+
+    A record's entry moves to a new ``version`` on every change of the record or of its
+    lines. ``foreign_version`` is the version of the record's latest change made by an
+    origin other than ``origin_node``: a node's edit conflicts exactly when its base
+    version is older than a change someone else made.
+    """
+
+    class Op(models.TextChoices):
+        UPSERT = "upsert", _("upsert")
+        DELETE = "delete", _("delete")
+
+    version = models.BigIntegerField(_("version"), unique=True)
+    record_type = models.CharField(_("record type"), max_length=50)
+    record_uuid = models.UUIDField(_("record id"))
+    op = models.CharField(_("operation"), max_length=10, choices=Op.choices)
+    origin_node = models.ForeignKey(
+        SyncNode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("origin node"),
+        help_text=_("Empty for changes made in the office."),
+    )
+    foreign_version = models.BigIntegerField(_("version of the last change by another origin"), default=0)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("sync change")
+        verbose_name_plural = _("sync changes")
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_type", "record_uuid"], name="sync_change_one_per_record"),
+        ]
+        indexes = [models.Index(fields=["op", "version"], name="sync_change_op_version")]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_uuid} @{self.version}"
+
+
+class SyncConflict(models.Model):
+    """A node's change that was not applied as sent: a conflict (both sides kept) or a
+    rejection (with the reasons). Office staff read and resolve these in the admin."""
+
+    class Outcome(models.TextChoices):
+        CONFLICT = "conflict", _("conflict")
+        REJECTED = "rejected", _("rejected")
+
+    class Resolution(models.TextChoices):
+        SERVER_WON = "server_won", _("server's version kept")
+        NODE_WON = "node_won", _("node's version applied")
+        NOT_APPLIED = "not_applied", _("not applied")
+
+    node = models.ForeignKey(SyncNode, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("node"))
+    message_no = models.BigIntegerField(_("message number"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices)
+    record_type = models.CharField(_("record type"), max_length=50)
+    record_uuid = models.CharField(_("record id"), max_length=64)
+    base_version = models.BigIntegerField(_("node's base version"), null=True, blank=True)
+    server_version = models.BigIntegerField(_("server's version"), null=True, blank=True)
+    node_record = models.JSONField(_("node's record"))
+    server_record = models.JSONField(_("server's record"), null=True, blank=True)
+    reasons = models.JSONField(_("reasons"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        verbose_name = _("conflict log entry")
+        verbose_name_plural = _("conflict log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["node", "resolved_at"], name="sync_conflict_node_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.record_type} {self.record_uuid}"

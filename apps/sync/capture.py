@@ -1,0 +1,193 @@
+"""Change capture: every write of a synced row leaves its record's entry in the change log,
+in the same transaction.
+
+Order of locks: a writing transaction first updates the ``SyncState`` row (which
+allocates versions), then writes synced rows. Holding that row lock until commit makes
+versions commit in allocation order, which is what lets a collector hand out
+``next_ack`` safely (PROTOCOL.md rule 6). The synced-model base and its queryset call
+``lock`` before writing and ``records_touched`` after.
+
+While ``collecting()`` is active (the exchange service uses it for a whole message),
+touched records are gathered and written once, with one version each, when it ends.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import connections, models
+from django.utils import timezone
+
+from apps.sync import registry
+
+_origin_node_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("sync_origin_node_id", default=None)
+_change_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("sync_change_reason", default=None)
+_collector: contextvars.ContextVar[_Collector | None] = contextvars.ContextVar("sync_collector", default=None)
+
+
+class UncapturedWriteError(RuntimeError):
+    """A write path that would change synced rows without recording the change."""
+
+
+@dataclass
+class _Collector:
+    using: str
+    touched: dict[tuple[str, uuid.UUID], registry.SyncOptions] = field(default_factory=dict)
+    versions: dict[tuple[str, uuid.UUID], int] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def origin(node_id: int | None, reason: str | None = None) -> Iterator[None]:
+    """Changes made inside are attributed to the node with primary key ``node_id``;
+    ``reason`` goes into the records' history (which node, which message)."""
+    node_token = _origin_node_id.set(node_id)
+    reason_token = _change_reason.set(reason)
+    try:
+        yield
+    finally:
+        _origin_node_id.reset(node_token)
+        _change_reason.reset(reason_token)
+
+
+def change_reason() -> str | None:
+    return _change_reason.get()
+
+
+@contextlib.contextmanager
+def collecting(using: str = "default") -> Iterator[_Collector]:
+    """Gather touched records and write their change entries once, at the end.
+
+    Must run inside a transaction. ``collector.versions`` maps (type, uuid) to the
+    version each record got, once the block has ended.
+    """
+    if not connections[using].in_atomic_block:
+        raise UncapturedWriteError("collecting() must run inside transaction.atomic().")
+    lock(using)
+    collector = _Collector(using=using)
+    token = _collector.set(collector)
+    try:
+        yield collector
+    finally:
+        _collector.reset(token)
+    collector.versions = _write(collector.touched, using)
+
+
+def lock(using: str) -> None:
+    """Take the version lock for the current transaction."""
+    collector = _collector.get()
+    if collector is not None and collector.using == using:
+        return  # collecting() took it when it began
+    _allocate(using, 0)
+
+
+def _allocate(using: str, count: int) -> int:
+    """Reserve ``count`` versions; return the last one reserved (the current one for 0)."""
+    from apps.sync.models import SyncState
+
+    table = SyncState._meta.db_table
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_version = last_version + %s WHERE id = 1 RETURNING last_version", [count]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        # The row is made by a migration; a database emptied by hand (or a test flush) lacks it.
+        SyncState.objects.using(using).get_or_create(id=1)
+        return _allocate(using, count)
+    return row[0]
+
+
+def records_touched(model: type[models.Model], pks: Iterable[int], using: str) -> None:
+    """Record that rows ``pks`` of ``model`` (records or lines) were written."""
+    options = registry.options_for(model)
+    pks = list(pks)
+    if not pks:
+        return
+    if options is not None:
+        uuids = list(model.all_objects.using(using).filter(pk__in=pks).values_list("uuid", flat=True))
+    else:
+        options = registry.parent_options_for_line(model)
+        if options is None:
+            raise UncapturedWriteError(f"{model._meta.label} is synced but not registered.")
+        parent_field = options.lines.parent_field
+        uuids = list(
+            model.all_objects.using(using)
+            .filter(pk__in=pks)
+            .values_list(f"{parent_field}__uuid", flat=True)
+            .distinct()
+        )
+    touched = {(options.type_name, record_uuid): options for record_uuid in uuids}
+    collector = _collector.get()
+    if collector is not None and collector.using == using:
+        collector.touched.update(touched)
+    else:
+        _write(touched, using)
+
+
+def record_touched(options: registry.SyncOptions, record_uuid: uuid.UUID, using: str) -> None:
+    """Record that the record ``record_uuid`` of ``options``'s type was written."""
+    key = (options.type_name, record_uuid)
+    collector = _collector.get()
+    if collector is not None and collector.using == using:
+        collector.touched[key] = options
+    else:
+        _write({key: options}, using)
+
+
+def _write(touched: dict[tuple[str, uuid.UUID], registry.SyncOptions], using: str) -> dict:
+    if not touched:
+        return {}
+    from apps.sync.models import SyncChange
+
+    deleted: dict[tuple[str, uuid.UUID], bool] = {}
+    by_type: dict[str, list[uuid.UUID]] = {}
+    for (type_name, record_uuid), options in touched.items():
+        by_type.setdefault(type_name, []).append(record_uuid)
+    for type_name, uuids in by_type.items():
+        model = registry.options_for_type(type_name).model
+        for record_uuid, is_deleted in model.all_objects.using(using).filter(uuid__in=uuids).values_list(
+            "uuid", "is_deleted"
+        ):
+            deleted[(type_name, record_uuid)] = is_deleted
+
+    keys = [key for key in touched if key in deleted]
+    last = _allocate(using, len(keys))
+    first = last - len(keys) + 1
+    versions = {key: first + offset for offset, key in enumerate(keys)}
+    now = timezone.now()
+    node_id = _origin_node_id.get()
+    connection = connections[using]
+    uuid_field = SyncChange._meta.get_field("record_uuid")
+    rows = [
+        (
+            version,
+            type_name,
+            uuid_field.get_db_prep_value(record_uuid, connection),
+            SyncChange.Op.DELETE if deleted[(type_name, record_uuid)] else SyncChange.Op.UPSERT,
+            node_id,
+            now,
+        )
+        for (type_name, record_uuid), version in versions.items()
+    ]
+    same_origin = (
+        "sync_change.origin_node_id IS excluded.origin_node_id"
+        if connection.vendor == "sqlite"
+        else "sync_change.origin_node_id IS NOT DISTINCT FROM excluded.origin_node_id"
+    )
+    table = SyncChange._meta.db_table
+    sql = (
+        f"INSERT INTO {table} AS sync_change "
+        "(version, record_type, record_uuid, op, origin_node_id, changed_at, foreign_version) "
+        "VALUES (%s, %s, %s, %s, %s, %s, 0) "
+        "ON CONFLICT (record_type, record_uuid) DO UPDATE SET "
+        f"foreign_version = CASE WHEN {same_origin} THEN sync_change.foreign_version ELSE sync_change.version END, "
+        "version = excluded.version, op = excluded.op, origin_node_id = excluded.origin_node_id, "
+        "changed_at = excluded.changed_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return versions
+

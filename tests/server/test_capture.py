@@ -1,0 +1,152 @@
+"""Every way of writing a synced row leaves its record's change-log entry, in the same transaction."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from apps.estimates.models import Estimate, EstimateLine, WorkSpecification
+from apps.sync import capture
+from apps.sync.models import SyncChange
+from tests.factories import EstimateFactory, EstimateLineFactory, WorkSpecificationFactory
+from tests.server.sync_helpers import version_of
+
+pytestmark = pytest.mark.django_db
+
+
+def entry(record) -> SyncChange:
+    return SyncChange.objects.get(record_uuid=record.uuid)
+
+
+def test_create_writes_an_upsert_entry_made_in_the_office():
+    spec = WorkSpecificationFactory()
+    change = entry(spec)
+    assert change.record_type == "work_specification"
+    assert change.op == "upsert"
+    assert change.origin_node is None
+
+
+def test_every_save_moves_the_entry_to_a_new_greater_version():
+    spec = WorkSpecificationFactory()
+    before = version_of(spec)
+    spec.name = "Changed"
+    spec.save()
+    assert version_of(spec) > before
+    assert SyncChange.objects.filter(record_uuid=spec.uuid).count() == 1
+
+
+def test_soft_delete_and_restore_are_captured_as_delete_then_upsert():
+    spec = WorkSpecificationFactory()
+    spec.delete()
+    assert entry(spec).op == "delete"
+    WorkSpecification.all_objects.get(pk=spec.pk).restore()
+    assert entry(spec).op == "upsert"
+
+
+def test_queryset_update_captures_every_row():
+    specs = WorkSpecificationFactory.create_batch(3)
+    before = {spec.pk: version_of(spec) for spec in specs}
+    WorkSpecification.objects.filter(pk__in=before).update(unit="m2")
+    assert all(version_of(spec) > before[spec.pk] for spec in specs)
+
+
+def test_queryset_delete_captures_tombstones():
+    specs = WorkSpecificationFactory.create_batch(2)
+    WorkSpecification.objects.all().delete()
+    assert {entry(spec).op for spec in specs} == {"delete"}
+
+
+def test_bulk_create_and_bulk_update_are_captured_with_history():
+    created = WorkSpecification.objects.bulk_create(
+        [WorkSpecification(code=f"B-{i}", name="n", unit="m", unit_price=Decimal("1")) for i in range(3)]
+    )
+    assert SyncChange.objects.filter(record_uuid__in=[spec.uuid for spec in created], op="upsert").count() == 3
+    assert all(spec.history.count() == 1 for spec in created)
+    before = {spec.pk: version_of(spec) for spec in created}
+    for spec in created:
+        spec.name = "bulk updated"
+    WorkSpecification.objects.bulk_update(created, ["name"])
+    assert all(version_of(spec) > before[spec.pk] for spec in created)
+    assert all(spec.history.count() == 2 for spec in created)
+
+
+def test_bulk_create_that_may_skip_rows_is_refused_loudly():
+    with pytest.raises(capture.UncapturedWriteError):
+        WorkSpecification.objects.bulk_create(
+            [WorkSpecification(code="X", name="n", unit="m", unit_price=Decimal("1"))], ignore_conflicts=True
+        )
+
+
+def test_a_line_change_moves_its_parent_entry():
+    line = EstimateLineFactory()
+    before = version_of(line.estimate)
+    line.quantity = Decimal("99")
+    line.save()
+    assert version_of(line.estimate) > before
+    assert not SyncChange.objects.filter(record_uuid=line.uuid).exists()
+    EstimateLine.objects.filter(pk=line.pk).update(unit="t")
+    assert version_of(line.estimate) > before + 1
+
+
+def test_a_rolled_back_write_leaves_no_entry():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        spec = WorkSpecificationFactory()
+        raise RuntimeError("abort")
+    assert not SyncChange.objects.filter(record_uuid=spec.uuid).exists()
+
+
+def test_admin_inline_line_edit_moves_the_estimate_entry(admin_client):
+    line = EstimateLineFactory()
+    estimate = line.estimate
+    before = version_of(estimate)
+    url = reverse("admin:estimates_estimate_change", args=[estimate.pk])
+    form = {
+        "number": estimate.number, "title": estimate.title, "site": estimate.site,
+        "date": "2026-11-20", "status": "draft",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-id": str(line.pk), "lines-0-estimate": str(estimate.pk), "lines-0-position": "1",
+        "lines-0-work_specification": str(line.work_specification_id), "lines-0-description": "Changed inline",
+        "lines-0-unit": "m3", "lines-0-quantity": "3", "lines-0-unit_price": "10",
+    }
+    response = admin_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    line.refresh_from_db()
+    assert line.description == "Changed inline"
+    assert version_of(estimate) > before
+    assert entry(estimate).origin_node is None
+
+
+def test_admin_restore_action_captures_an_upsert(admin_client):
+    estimate = EstimateFactory()
+    estimate.delete()
+    assert entry(estimate).op == "delete"
+    url = reverse("admin:estimates_estimate_changelist") + "?deleted=yes"
+    admin_client.post(url, {"action": "restore_selected", "_selected_action": [estimate.pk]})
+    assert entry(estimate).op == "upsert"
+
+
+def test_versions_are_unique_and_increasing_across_records():
+    first = WorkSpecificationFactory()
+    second = EstimateFactory()
+    assert version_of(second) > version_of(first)
+    assert SyncChange.objects.values("version").distinct().count() == SyncChange.objects.count()
+
+
+def test_migrate_backfills_entries_for_records_written_without_capture():
+    spec = WorkSpecificationFactory()
+    SyncChange.objects.filter(record_uuid=spec.uuid).delete()  # as if written before sync existed
+    from django.apps import apps
+
+    from apps.sync.signals import change_log_backfill
+
+    change_log_backfill(sender=apps.get_app_config("sync"))
+    assert entry(spec).op == "upsert"
+
+
+def test_estimate_delete_through_the_admin_is_captured_once_per_record(admin_client):
+    line = EstimateLineFactory()
+    admin_client.post(reverse("admin:estimates_estimate_delete", args=[line.estimate.pk]), {"post": "yes"})
+    assert entry(line.estimate).op == "delete"
+    assert Estimate.all_objects.get(pk=line.estimate.pk).is_deleted
