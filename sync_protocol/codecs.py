@@ -64,7 +64,7 @@ def date_from_wire(value: object) -> dt.date:
 def datetime_to_wire(value: dt.datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("A datetime on the wire must carry its time zone.")
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def datetime_from_wire(value: object) -> dt.datetime:
@@ -109,6 +109,10 @@ def decode(field: catalogue.Field, value: object) -> object:
             raise ValueError("Must be a string.")
         if "\x00" in value:
             raise ValueError("Must not contain NUL characters.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("Must be valid Unicode text.") from None
         limit = field.max_length or MAX_TEXT_LENGTH
         if len(value) > limit:
             raise ValueError(f"Must have at most {limit} characters.")
