@@ -240,6 +240,7 @@ class SyncNode(models.Model):
         verbose_name = _("node")
         verbose_name_plural = _("nodes")
         ordering = ["name"]
+        permissions = [("register_node", _("Can register a computer for synchronisation"))]
 
     def __str__(self) -> str:
         return self.name
