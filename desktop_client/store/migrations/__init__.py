@@ -1,0 +1,1 @@
+"""Alembic revisions of the node's database (see ``desktop_client.store.migrate``)."""

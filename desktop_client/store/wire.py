@@ -1,0 +1,120 @@
+"""Local records <-> records in the protocol's wire format."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop_client.store.column_types import utc_now
+from desktop_client.store.record_data import LineValues, RecordValues
+from desktop_client.store.records import Line, Record, attribute_name, line_model
+from desktop_client.store.sync_tables import OP_DELETE, OP_UPSERT, WireRecord
+from sync_protocol import catalogue, codecs
+
+
+def record_to_wire(record: Record) -> WireRecord:
+    """The record as the server would send it: with ``version`` and nested lines."""
+    return {
+        "type": record.record_type.name,
+        "id": record.id,
+        "op": OP_UPSERT,
+        "version": record.version,
+        "updated_at": codecs.datetime_to_wire(record.updated_at),
+        "data": record_data_to_wire(record),
+    }
+
+
+def record_data_to_wire(record: Record) -> dict[str, Any]:
+    record_type = record.record_type
+    data = _fields_to_wire(record_type.fields, lambda name: getattr(record, name))
+    if record_type.has_lines:
+        data["lines"] = [line_to_wire(record_type, line) for line in record.lines]
+    return data
+
+
+def line_to_wire(record_type: catalogue.RecordType, line: Line) -> dict[str, Any]:
+    return {"id": line.id, **_fields_to_wire(record_type.line_fields or (), lambda name: getattr(line, name))}
+
+
+def deleted_record_wire(record_type: str, record_id: str) -> WireRecord:
+    return {"type": record_type, "id": record_id, "op": OP_DELETE}
+
+
+def read_stored_record(session: Session, model: type[Record], record_id: str) -> WireRecord | None:
+    """The record as stored in the database right now, bypassing the session's objects.
+
+    Inside ``before_flush`` the objects already hold the user's new values while the
+    database still holds the state before them; this reads the latter.
+    """
+    table = model.__table__
+    row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    if row is None:
+        return None
+    record_type = model.record_type
+    data = _fields_to_wire(record_type.fields, row.__getitem__)
+    if record_type.has_lines:
+        lines_model = line_model(model)
+        assert lines_model is not None
+        lines_table = lines_model.__table__
+        rows = session.execute(
+            select(lines_table)
+            .where(lines_table.c[lines_model.parent_key] == record_id)
+            .order_by(lines_table.c.sort_index, lines_table.c.id)
+        ).mappings()
+        data["lines"] = [
+            {"id": line["id"], **_fields_to_wire(record_type.line_fields or (), line.__getitem__)} for line in rows
+        ]
+    return {
+        "type": record_type.name,
+        "id": record_id,
+        "op": OP_UPSERT,
+        "version": row["version"],
+        "updated_at": codecs.datetime_to_wire(row["updated_at"]),
+        "data": data,
+    }
+
+
+def write_record(
+    session: Session,
+    model: type[Record],
+    record_id: str,
+    values: RecordValues,
+    *,
+    version: int | None = None,
+    updated_at: dt.datetime | None = None,
+) -> Record:
+    """Create or update the record ``record_id`` with ``values``; lines are replaced
+    when given: matched by id, new ones added, missing ones deleted."""
+    record = session.get(model, record_id)
+    if record is None:
+        record = model(id=record_id, version=0, updated_at=updated_at or utc_now())
+        session.add(record)
+    for name, value in values.values.items():
+        setattr(record, name, value)
+    if version is not None:
+        record.version = version
+    if updated_at is not None:
+        record.updated_at = updated_at
+    if values.lines is not None:
+        replace_lines(record, values.lines)
+    return record
+
+
+def replace_lines(record: Record, lines: tuple[LineValues, ...]) -> None:
+    lines_model = line_model(type(record))
+    assert lines_model is not None, f"{record.record_type.name} has no lines"
+    existing: dict[str, Line] = {line.id: line for line in record.lines}
+    ordered: list[Line] = []
+    for item in lines:
+        line = existing.pop(item.id, None) or lines_model(id=item.id)
+        for name, value in item.values.items():
+            setattr(line, name, value)
+        ordered.append(line)
+    # Lines left out become orphans, which the relationship's cascade deletes.
+    record.lines = ordered
+
+
+def _fields_to_wire(fields: tuple[catalogue.Field, ...], read) -> dict[str, Any]:
+    return {item.name: codecs.encode(item, read(attribute_name(item))) for item in fields}
