@@ -1,0 +1,258 @@
+"""Applying an exchange response to the local store, all of it in one transaction.
+
+The caller opens the transaction; ``apply_response`` settles every outbox entry of the
+message from its result, takes in the server's changes without capturing them as local
+edits, records the new ``ack`` and clears the frozen message. If anything fails, the
+caller's transaction rolls everything back and the same message is sent again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from desktop_client.store.column_types import utc_now
+from desktop_client.store.outbox import applying_server_changes, pending_entry
+from desktop_client.store.record_data import InvalidRecordData, decode_record_data
+from desktop_client.store.records import RECORD_MODELS, record_model
+from desktop_client.store.sync_tables import (
+    OP_DELETE,
+    OP_UPSERT,
+    Conflict,
+    OutboxEntry,
+    Rejection,
+    ResetDelivery,
+    SyncState,
+    WireRecord,
+)
+from desktop_client.store.wire import deleted_record_wire, record_to_wire, write_record
+from desktop_client.sync.errors import MalformedResponse
+from desktop_client.sync.messages import OutgoingMessage, return_to_pending
+from desktop_client.sync.responses import ExchangeResponse, RecordResult
+from sync_protocol import codecs
+from sync_protocol import errors as codes
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ResponseOutcome:
+    """What applying one response did, for progress displays and reports."""
+
+    sent: int = 0
+    applied: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    received: int = 0  # server changes written to the store
+    kept_local: int = 0  # server changes held back by an unsent local edit of the record
+    reset_finished: bool = False
+    dropped_by_reset: int = 0
+
+    @property
+    def settled(self) -> int:
+        return self.applied + self.conflicts + self.rejected
+
+
+def apply_response(session: Session, message: OutgoingMessage, response: ExchangeResponse) -> ResponseOutcome:
+    state = SyncState.load(session)
+    if state.inflight_message_no != message.message_no:
+        raise RuntimeError(f"Message {message.message_no} is not the message waiting for a response.")
+    outcome = ResponseOutcome(sent=len(message.changes))
+    # ack 0 asks for the full state (PROTOCOL.md rule 7); treat it as a reset so that a
+    # node registered again also drops records the server no longer has.
+    if (response.reset or message.ack == 0) and not state.reset_in_progress:
+        state.reset_in_progress = True
+        session.execute(delete(ResetDelivery))
+
+    sent = {(change["type"], change["id"]): change for change in message.changes}
+    frozen = {
+        (entry.record_type, entry.record_id): entry
+        for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.message_no == message.message_no))
+    }
+    with applying_server_changes(session):
+        for result in response.results:
+            entry = frozen.pop(result.key, None)
+            if entry is None:
+                logger.warning("The server sent a result for %s %s, which message %s did not carry.",
+                               result.type, result.id, message.message_no)
+                continue
+            if result.status == codes.APPLIED:
+                _settle_applied(session, state, entry, sent[result.key], result)
+                outcome.applied += 1
+            elif result.status == codes.CONFLICT:
+                _settle_conflict(session, state, entry, result)
+                outcome.conflicts += 1
+            else:
+                _settle_rejected(session, entry, sent[result.key], result)
+                outcome.rejected += 1
+        # Entries the server gave no result for are sent again later; until then they
+        # are unsent local edits, which incoming changes must not overwrite.
+        for entry in frozen.values():
+            logger.warning("The server gave no result for %r; it will be sent again.", entry)
+            return_to_pending(session, entry)
+        for change in response.changes:
+            _take_incoming_change(session, state, change, outcome)
+
+    state.ack = response.next_ack
+    state.inflight_message_no = None
+    state.inflight_body = None
+    state.last_sync_at = utc_now()
+    if state.reset_in_progress and not response.more:
+        outcome.dropped_by_reset = _finish_reset(session)
+        state.reset_in_progress = False
+        outcome.reset_finished = True
+    return outcome
+
+
+def _settle_applied(
+    session: Session, state: SyncState, entry: OutboxEntry, sent: WireRecord, result: RecordResult
+) -> None:
+    assert result.version is not None
+    session.delete(entry)
+    if sent["op"] == OP_UPSERT:
+        server_copy = _server_copy(sent, result.version)
+        record = session.get(record_model(result.type), result.id)
+        if record is not None:
+            record.version = result.version
+        _remember_delivered(session, state, result.type, result.id)
+    else:
+        server_copy = {**deleted_record_wire(result.type, result.id), "version": result.version}
+    # A later edit of the record now builds on the version the server just gave ours.
+    later = pending_entry(session, result.type, result.id)
+    if later is not None:
+        later.base_version = result.version
+        later.server_record = server_copy
+    _refresh_rejections(session, result.type, result.id, server_copy)
+
+
+def _settle_conflict(session: Session, state: SyncState, entry: OutboxEntry, result: RecordResult) -> None:
+    assert result.server is not None
+    record = session.get(record_model(result.type), result.id)
+    # The user's side is what the record holds now: the sent change plus any later edit.
+    mine = record_to_wire(record) if record is not None else deleted_record_wire(result.type, result.id)
+    session.add(
+        Conflict(
+            record_type=result.type,
+            record_id=result.id,
+            base_version=entry.base_version,
+            mine=mine,
+            server=result.server,
+            detected_at=utc_now(),
+        )
+    )
+    session.delete(entry)
+    later = pending_entry(session, result.type, result.id)
+    if later is not None:
+        session.delete(later)  # its content is kept in ``mine``
+    session.flush()
+    write_server_record(session, state, result.server)
+
+
+def _settle_rejected(session: Session, entry: OutboxEntry, sent: WireRecord, result: RecordResult) -> None:
+    session.add(
+        Rejection(
+            record_type=result.type,
+            record_id=result.id,
+            change=sent,
+            reasons=result.fields,
+            server_record=entry.server_record,
+            rejected_at=utc_now(),
+        )
+    )
+    session.delete(entry)
+
+
+def _take_incoming_change(session: Session, state: SyncState, change: WireRecord, outcome: ResponseOutcome) -> None:
+    record_type, record_id = change["type"], change["id"]
+    model = RECORD_MODELS.get(record_type)
+    if model is None:
+        # A newer server may sync types this client does not know yet; nothing to store.
+        logger.warning("Ignoring a change of the unknown record type %r.", record_type)
+        return
+    if change["op"] == OP_UPSERT:
+        _remember_delivered(session, state, record_type, record_id)
+    later = pending_entry(session, record_type, record_id)
+    if later is not None:
+        # The user's unsent edit wins locally; the server will judge it (and answer with
+        # a conflict if this change came in between). Keep the server's copy meanwhile.
+        later.server_record = _server_copy(change, change["version"])
+        _refresh_rejections(session, record_type, record_id, later.server_record)
+        outcome.kept_local += 1
+        return
+    record = session.get(model, record_id)
+    if record is not None and record.version >= change["version"] and not state.reset_in_progress:
+        return  # already have this version or a newer one
+    write_server_record(session, state, change)
+    outcome.received += 1
+
+
+def write_server_record(session: Session, state: SyncState, wire: WireRecord) -> None:
+    """Make the local record equal to the server's ``wire`` record (which may be a delete).
+
+    The caller is inside ``applying_server_changes``.
+    """
+    model = record_model(wire["type"])
+    record_id = wire["id"]
+    if wire["op"] == OP_DELETE:
+        record = session.get(model, record_id)
+        if record is not None:
+            session.delete(record)
+    else:
+        try:
+            values = decode_record_data(model.record_type, wire.get("data"), unknown_fields_allowed=True)
+        except InvalidRecordData as error:
+            raise MalformedResponse(
+                f"The server sent {wire['type']} {record_id} with data this client cannot store ({error})."
+            ) from None
+        write_record(session, model, record_id, values, version=wire["version"], updated_at=_updated_at(wire))
+        _remember_delivered(session, state, wire["type"], record_id)
+    _refresh_rejections(session, wire["type"], record_id, _server_copy(wire, wire["version"]))
+
+
+def _server_copy(record: WireRecord, version: int) -> WireRecord:
+    copy = {key: value for key, value in record.items() if key != "base_version"}
+    copy["version"] = version
+    return copy
+
+
+def _refresh_rejections(session: Session, record_type: str, record_id: str, server_copy: WireRecord) -> None:
+    """Keep open rejections of the record pointing at the server's newest state, which
+    is what discarding a rejection restores."""
+    session.execute(
+        update(Rejection)
+        .where(Rejection.record_type == record_type, Rejection.record_id == record_id)
+        .values(server_record=server_copy)
+    )
+
+
+def _remember_delivered(session: Session, state: SyncState, record_type: str, record_id: str) -> None:
+    if state.reset_in_progress:
+        session.merge(ResetDelivery(record_type=record_type, record_id=record_id))
+
+
+def _finish_reset(session: Session) -> int:
+    """The last page of a reset is in: drop local records the full state did not
+    contain, except those with unsent changes, which are kept and sent, and those with
+    a rejected change, which wait for the user's decision."""
+    dropped = 0
+    for type_name, model in RECORD_MODELS.items():
+        delivered = select(ResetDelivery.record_id).where(ResetDelivery.record_type == type_name)
+        unsent = select(OutboxEntry.record_id).where(OutboxEntry.record_type == type_name)
+        rejected = select(Rejection.record_id).where(Rejection.record_type == type_name)
+        result = session.execute(
+            delete(model).where(model.id.not_in(delivered), model.id.not_in(unsent), model.id.not_in(rejected)),
+            execution_options={"synchronize_session": "fetch"},
+        )
+        dropped += result.rowcount
+    session.execute(delete(ResetDelivery))
+    return dropped
+
+
+def _updated_at(wire: WireRecord) -> dt.datetime:
+    try:
+        return codecs.datetime_from_wire(wire.get("updated_at"))
+    except ValueError:
+        return utc_now()

@@ -1,0 +1,173 @@
+"""Freezing outbox entries into a message, and thawing them when a message is abandoned.
+
+A message is frozen once: its number and exact JSON body are stored in the sync state
+in the same transaction that marks its outbox entries with the number. Until its
+response is applied, every attempt sends that stored body, byte for byte, so the server
+can recognise a retry (PROTOCOL.md rule 1).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop_client.store.outbox import pending_entry
+from desktop_client.store.records import RECORD_MODELS, Record, attribute_name, record_model
+from desktop_client.store.sync_tables import OP_DELETE, OutboxEntry, SyncState, WireRecord
+from desktop_client.store.wire import record_data_to_wire
+from sync_protocol import PROTOCOL_VERSION, catalogue, codecs
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    message_no: int
+    body: str
+
+    @cached_property
+    def payload(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+    @property
+    def ack(self) -> int:
+        return self.payload["ack"]
+
+    @property
+    def changes(self) -> list[WireRecord]:
+        return self.payload["changes"]
+
+
+def current_or_new_message(session: Session, *, batch_size: int, max_changes: int) -> OutgoingMessage:
+    """The frozen message still waiting for its response, or a new one.
+
+    A new message takes up to ``batch_size`` pending entries, oldest first, plus any
+    unsent record they reference: the server rejects a reference to a record it does
+    not have, so a new work specification travels with the first timesheet using it.
+    """
+    state = SyncState.load(session)
+    if state.inflight_message_no is not None and state.inflight_body is not None:
+        return OutgoingMessage(state.inflight_message_no, state.inflight_body)
+
+    entries = list(
+        session.scalars(
+            select(OutboxEntry).where(OutboxEntry.message_no.is_(None)).order_by(OutboxEntry.id).limit(batch_size)
+        )
+    )
+    entries = _with_unsent_references(session, entries)
+    message_no = state.last_message_no + 1
+    changes: list[WireRecord] = []
+    for entry in entries:
+        change = outgoing_record(session, entry)
+        if change is None:
+            session.delete(entry)
+            continue
+        entry.message_no = message_no
+        changes.append(change)
+    body = json.dumps(
+        {
+            "protocol": PROTOCOL_VERSION,
+            "node_id": state.node_id,
+            "message_no": message_no,
+            "ack": state.ack,
+            "changes": changes,
+            "max_changes": max_changes,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    state.last_message_no = message_no
+    state.inflight_message_no = message_no
+    state.inflight_body = body
+    return OutgoingMessage(message_no, body)
+
+
+def outgoing_record(session: Session, entry: OutboxEntry) -> WireRecord | None:
+    """The entry's record as sent: current content with ``base_version``."""
+    if entry.op == OP_DELETE:
+        return {"type": entry.record_type, "id": entry.record_id, "op": OP_DELETE, "base_version": entry.base_version}
+    record = session.get(record_model(entry.record_type), entry.record_id)
+    if record is None:
+        # Only reachable through a bug: every path that removes a record also settles
+        # its outbox entry. Sending a delete might destroy data on the server; dropping
+        # the entry loses nothing the node still has.
+        logger.error("Outbox entry %r names a record that no longer exists; dropping the entry.", entry)
+        return None
+    return {
+        "type": entry.record_type,
+        "id": entry.record_id,
+        "op": entry.op,
+        "base_version": entry.base_version,
+        "updated_at": codecs.datetime_to_wire(record.updated_at),
+        "data": record_data_to_wire(record),
+    }
+
+
+def abandon_inflight_message(session: Session) -> None:
+    """Forget the frozen message without a response; its entries become pending again.
+
+    Used when the node gets a new identity (register again) or the server will never
+    accept the message's number.
+    """
+    state = SyncState.load(session)
+    if state.inflight_message_no is not None:
+        frozen = session.scalars(select(OutboxEntry).where(OutboxEntry.message_no == state.inflight_message_no))
+        for entry in list(frozen):
+            return_to_pending(session, entry)
+    state.inflight_message_no = None
+    state.inflight_body = None
+
+
+def return_to_pending(session: Session, entry: OutboxEntry) -> None:
+    """Make a frozen entry pending again, to be sent in a later message.
+
+    A newer pending entry of the same record already stands for everything the frozen
+    one did (same base version, newer content), so then the frozen one is dropped.
+    """
+    if pending_entry(session, entry.record_type, entry.record_id) is not None:
+        session.delete(entry)
+    else:
+        entry.message_no = None
+    session.flush()  # keeps "one pending entry per record" true at every step
+
+
+def _with_unsent_references(session: Session, entries: list[OutboxEntry]) -> list[OutboxEntry]:
+    chosen = {(entry.record_type, entry.record_id) for entry in entries}
+    result = list(entries)
+    queue = list(entries)
+    while queue:
+        entry = queue.pop()
+        if entry.op == OP_DELETE:
+            continue
+        record = session.get(record_model(entry.record_type), entry.record_id)
+        if record is None:
+            continue
+        for key in _references(record):
+            if key in chosen:
+                continue
+            referenced = pending_entry(session, *key)
+            if referenced is not None and referenced.base_version == 0:
+                chosen.add(key)
+                result.append(referenced)
+                queue.append(referenced)
+    return result
+
+
+def _references(record: Record) -> set[tuple[str, str]]:
+    record_type = record.record_type
+    found: set[tuple[str, str]] = set()
+    sources: list[tuple[object, tuple[catalogue.Field, ...]]] = [(record, record_type.fields)]
+    if record_type.has_lines:
+        sources.extend((line, record_type.line_fields or ()) for line in record.lines)
+    for source, fields in sources:
+        for item in fields:
+            if item.kind == catalogue.REF and item.ref in RECORD_MODELS:
+                value = getattr(source, attribute_name(item))
+                if value is not None:
+                    found.add((item.ref, value))
+    return found

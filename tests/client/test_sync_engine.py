@@ -1,0 +1,594 @@
+"""The sync engine against a scripted server: freezing, sending, retrying, and applying
+results and changes in one local transaction."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop_client.store.records import DailyReport, Estimate, EstimateLine, Timesheet, User, WorkSpecification
+from desktop_client.store.sync_tables import Conflict, OutboxEntry, Rejection, ResetDelivery, SyncState
+from desktop_client.sync import (
+    AuthenticationFailed,
+    MalformedResponse,
+    NetworkUnavailable,
+    NodeRevoked,
+    RetryPolicy,
+    ServerUnavailable,
+    StaleMessage,
+    SyncEngine,
+)
+from desktop_client.sync.errors import ServerRefused
+from tests.client import builders
+from tests.client.builders import (
+    NODE_ID,
+    TOKEN,
+    applied,
+    conflict,
+    rejected,
+    wire_delete,
+    wire_estimate,
+    wire_estimate_line,
+    wire_timesheet,
+    wire_user,
+)
+from tests.client.scripted_transport import ScriptedTransport, answer, apply_everything
+
+WORKER = "5b9f0d6e-1111-4000-8000-000000000001"
+
+
+def network_down() -> NetworkUnavailable:
+    return NetworkUnavailable("Could not reach the server; check the network connection.")
+
+
+def server_error(status: int = 502) -> ServerUnavailable:
+    return ServerUnavailable("The server is unavailable right now.", status=status)
+
+
+def refused(status: int, code: str) -> ServerRefused:
+    from desktop_client.sync.errors import refused_error_class
+
+    return refused_error_class(status, code)(f"refused: {code}", code=code, status=status)
+
+
+class Engine:
+    """The engine under test with its waits recorded instead of slept."""
+
+    def __init__(self, store, transport, **options):
+        self.sleeps: list[float] = []
+        options.setdefault("retry_policy", RetryPolicy(retries=3, first_delay=1.0, max_delay=3.0, jitter=0))
+        self.engine = SyncEngine(store, transport, sleep=self.sleeps.append, **options)
+
+    def sync(self, **kwargs):
+        return self.engine.sync(**kwargs)
+
+
+def state_of(store) -> SyncState:
+    with store.reading() as session:
+        return SyncState.load(session)
+
+
+def outbox(store) -> list[OutboxEntry]:
+    with store.reading() as session:
+        return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)))
+
+
+def add_local(store, record):
+    with store.transaction() as session:
+        session.add(record)
+    return record
+
+
+def add_from_server(store, record, *, version: int):
+    from desktop_client.store import applying_server_changes
+
+    record.version = version
+    with store.transaction() as session, applying_server_changes(session):
+        session.add(record)
+    return record
+
+
+def edit(store, model, record_id, **values):
+    with store.transaction() as session:
+        record = session.get(model, record_id)
+        for name, value in values.items():
+            setattr(record, name, value)
+
+
+def get(store, model, record_id):
+    with store.reading() as session:
+        record = session.get(model, record_id)
+        if record is not None and hasattr(record, "lines"):
+            list(record.lines)  # load them while the session is open
+        return record
+
+
+def count(store, model) -> int:
+    with store.reading() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+# --- messages -------------------------------------------------------------------------
+
+def test_first_sync_sends_message_one_with_ack_zero_and_stores_the_full_state(registered_store):
+    user_id, timesheet_id = builders.new_id(), builders.new_id()
+    transport = ScriptedTransport(
+        answer(changes=[wire_user(user_id, version=3), wire_timesheet(timesheet_id, version=5, worker=user_id)],
+               next_ack=5)
+    )
+    report = Engine(registered_store, transport).sync()
+
+    [request] = transport.requests
+    assert request == {"protocol": 1, "node_id": NODE_ID, "message_no": 1, "ack": 0, "changes": [],
+                       "max_changes": 1000}
+    assert transport.tokens == [TOKEN]
+    assert get(registered_store, User, user_id).version == 3
+    stored = get(registered_store, Timesheet, timesheet_id)
+    assert (stored.version, stored.worker_id, stored.hours) == (5, user_id, Decimal("8.00"))
+    state = state_of(registered_store)
+    assert (state.ack, state.last_message_no, state.inflight_message_no, state.inflight_body) == (5, 1, None, None)
+    assert state.last_sync_at is not None
+    assert outbox(registered_store) == []
+    assert (report.messages, report.received) == (1, 2)
+
+
+def test_a_local_record_is_sent_in_the_wire_format_with_base_version_and_nested_lines(registered_store):
+    record = add_local(registered_store, builders.estimate(lines=2))
+    transport = ScriptedTransport(apply_everything(first_version=40))
+    Engine(registered_store, transport).sync()
+
+    [change] = transport.requests[0]["changes"]
+    assert change["type"] == "estimate" and change["id"] == record.id and change["op"] == "upsert"
+    assert change["base_version"] == 0 and "version" not in change
+    assert change["data"]["date"] == "2026-11-20"
+    assert [line["id"] for line in change["data"]["lines"]] == [line.id for line in record.lines]
+    assert change["data"]["lines"][0] | {"id": None} == {
+        "id": None, "position": 1, "work_specification": None, "description": "Pour concrete", "unit": "m3",
+        "quantity": "12.500", "unit_price": "1500.00"}
+
+
+def test_an_applied_change_takes_its_version_and_leaves_the_outbox(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    Engine(registered_store, ScriptedTransport(apply_everything(first_version=41))).sync()
+    assert get(registered_store, Timesheet, record.id).version == 41
+    assert outbox(registered_store) == []
+
+
+def test_deletes_are_sent_with_their_base_version_and_no_data(registered_store):
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=7)
+    with registered_store.transaction() as session:
+        session.delete(session.get(Timesheet, record.id))
+    transport = ScriptedTransport(apply_everything(first_version=8))
+    Engine(registered_store, transport).sync()
+    assert transport.requests[0]["changes"] == [
+        {"type": "timesheet", "id": record.id, "op": "delete", "base_version": 7}]
+    assert outbox(registered_store) == []
+
+
+def test_an_edit_made_while_the_message_was_in_flight_is_rebased_on_the_applied_version(registered_store):
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=3)
+    edit(registered_store, Timesheet, record.id, hours=Decimal("5.00"))
+
+    def edit_during_the_request(request):
+        edit(registered_store, Timesheet, record.id, hours=Decimal("4.00"))
+        return builders.response(request["message_no"], results=[applied("timesheet", record.id, 10)], next_ack=10)
+
+    transport = ScriptedTransport(edit_during_the_request, apply_everything(first_version=11))
+    Engine(registered_store, transport).sync()
+
+    first, second = transport.requests
+    assert first["changes"][0]["base_version"] == 3 and first["changes"][0]["data"]["hours"] == "5.00"
+    assert second["changes"][0]["base_version"] == 10 and second["changes"][0]["data"]["hours"] == "4.00"
+    assert get(registered_store, Timesheet, record.id).version == 11
+    assert outbox(registered_store) == []
+
+
+def test_large_outboxes_go_in_several_messages(registered_store):
+    for _ in range(5):
+        add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(*(apply_everything(first_version=10 * n) for n in range(1, 4)))
+    report = Engine(registered_store, transport, batch_size=2).sync()
+    assert [len(request["changes"]) for request in transport.requests] == [2, 2, 1]
+    assert [request["message_no"] for request in transport.requests] == [1, 2, 3]
+    assert (report.messages, report.applied) == (3, 5)
+    assert outbox(registered_store) == []
+
+
+def test_an_unsent_record_travels_with_the_first_record_referring_to_it(registered_store):
+    old_spec = add_from_server(registered_store, builders.work_specification(), version=2)
+    sheet = add_from_server(registered_store, builders.timesheet(worker_id=WORKER,
+                                                                 work_specification_id=old_spec.id), version=3)
+    edit(registered_store, Timesheet, sheet.id, note="switching work")
+    new_spec = add_local(registered_store, builders.work_specification(code="WS-NEW"))
+    edit(registered_store, Timesheet, sheet.id, work_specification_id=new_spec.id)
+
+    transport = ScriptedTransport(apply_everything(first_version=10))
+    Engine(registered_store, transport, batch_size=1).sync()
+    assert {(change["type"], change["id"]) for change in transport.requests[0]["changes"]} == {
+        ("timesheet", sheet.id), ("work_specification", new_spec.id)}
+
+
+# --- conflicts and rejections ---------------------------------------------------------
+
+def test_a_conflict_takes_the_servers_record_and_keeps_mine_beside_it(registered_store):
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=3)
+    edit(registered_store, Timesheet, record.id, hours=Decimal("5.00"))
+    server_side = wire_timesheet(record.id, version=9, worker=WORKER, hours="7.25", site="Office says")
+    Engine(registered_store, ScriptedTransport(answer(results=[conflict("timesheet", record.id, server_side)],
+                                                      next_ack=9))).sync()
+
+    stored = get(registered_store, Timesheet, record.id)
+    assert (stored.version, stored.hours, stored.site) == (9, Decimal("7.25"), "Office says")
+    with registered_store.reading() as session:
+        [kept] = session.scalars(select(Conflict)).all()
+    assert (kept.record_type, kept.record_id, kept.base_version) == ("timesheet", record.id, 3)
+    assert kept.mine["data"]["hours"] == "5.00"
+    assert kept.server == server_side
+    assert outbox(registered_store) == []
+
+
+def test_a_conflict_keeps_an_edit_made_after_sending_as_mine(registered_store):
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=3)
+    edit(registered_store, Timesheet, record.id, hours=Decimal("5.00"))
+
+    def conflict_after_another_edit(request):
+        edit(registered_store, Timesheet, record.id, note="typed while syncing")
+        server_side = wire_timesheet(record.id, version=9, worker=WORKER)
+        return builders.response(request["message_no"], results=[conflict("timesheet", record.id, server_side)])
+
+    Engine(registered_store, ScriptedTransport(conflict_after_another_edit)).sync()
+    with registered_store.reading() as session:
+        [kept] = session.scalars(select(Conflict)).all()
+    assert kept.mine["data"]["note"] == "typed while syncing" and kept.mine["data"]["hours"] == "5.00"
+    assert outbox(registered_store) == []
+
+
+def test_a_conflict_with_a_record_deleted_on_the_server_deletes_it_here(registered_store):
+    record = add_from_server(registered_store, builders.estimate(lines=2), version=3)
+    edit(registered_store, Estimate, record.id, title="Mine")
+    Engine(registered_store, ScriptedTransport(
+        answer(results=[conflict("estimate", record.id, wire_delete("estimate", record.id, version=12))]))).sync()
+    assert get(registered_store, Estimate, record.id) is None
+    assert count(registered_store, EstimateLine) == 0
+    with registered_store.reading() as session:
+        [kept] = session.scalars(select(Conflict)).all()
+    assert kept.mine["data"]["title"] == "Mine" and kept.server["op"] == "delete"
+
+
+def test_a_rejected_change_is_kept_with_its_reasons_and_leaves_the_queue(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER, site="Nowhere"))
+    other = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    reasons = {"worker": ["No such user on the server."]}
+
+    def reject_the_first(request):
+        return builders.response(request["message_no"], results=[
+            rejected("timesheet", record.id, reasons), applied("timesheet", other.id, 20)], next_ack=20)
+
+    transport = ScriptedTransport(reject_the_first)
+    report = Engine(registered_store, transport).sync()
+
+    with registered_store.reading() as session:
+        [kept] = session.scalars(select(Rejection)).all()
+    assert (kept.record_id, kept.reasons) == (record.id, reasons)
+    assert kept.change == transport.requests[0]["changes"][0]  # exactly what was sent
+    assert kept.server_record is None  # the server never had it
+    assert get(registered_store, Timesheet, record.id).site == "Nowhere"  # the user's data stays
+    assert outbox(registered_store) == []
+    assert (report.rejected, report.applied, report.messages) == (1, 1, 1)
+
+
+# --- incoming changes -----------------------------------------------------------------
+
+def test_an_incoming_change_never_overwrites_an_unsent_local_edit(registered_store):
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=3)
+    edit(registered_store, Timesheet, record.id, hours=Decimal("5.00"))
+    someone_elses = wire_timesheet(record.id, version=9, worker=WORKER, hours="1.00")
+    local_when_second_message_left = []
+
+    def apply_ours_and_deliver_someone_elses(request):
+        edit(registered_store, Timesheet, record.id, note="second edit")  # pending while this is applied
+        return builders.response(request["message_no"], results=[applied("timesheet", record.id, 8)],
+                                 changes=[someone_elses], next_ack=9)
+
+    def judge_the_second_edit(request):
+        local_when_second_message_left.append(get(registered_store, Timesheet, record.id))
+        return builders.response(request["message_no"], results=[conflict("timesheet", record.id, someone_elses)],
+                                 next_ack=9)
+
+    transport = ScriptedTransport(apply_ours_and_deliver_someone_elses, judge_the_second_edit)
+    report = Engine(registered_store, transport).sync()
+
+    [held] = local_when_second_message_left
+    assert (held.hours, held.note, held.version) == (Decimal("5.00"), "second edit", 8)
+    second_change = transport.requests[1]["changes"][0]
+    assert second_change["base_version"] == 8  # rebased on our applied change, never on the incoming one
+    assert second_change["data"]["note"] == "second edit"
+    assert report.kept_local == 1
+    # The server judged it a conflict: its record is taken, the user's is kept beside it.
+    assert get(registered_store, Timesheet, record.id).hours == Decimal("1.00")
+    with registered_store.reading() as session:
+        [kept] = session.scalars(select(Conflict)).all()
+    assert kept.mine["data"]["note"] == "second edit"
+
+
+def test_incoming_deletes_remove_the_record_and_its_lines(registered_store):
+    record = add_from_server(registered_store, builders.estimate(lines=3), version=3)
+    Engine(registered_store, ScriptedTransport(answer(changes=[wire_delete("estimate", record.id, version=4)],
+                                                      next_ack=4))).sync()
+    assert get(registered_store, Estimate, record.id) is None
+    assert count(registered_store, EstimateLine) == 0
+
+
+def test_incoming_lines_replace_the_local_lines_in_the_servers_order(registered_store):
+    record = add_from_server(registered_store, builders.estimate(lines=2), version=3)
+    kept_line, new_line = record.lines[1].id, builders.new_id()
+    incoming = wire_estimate(record.id, version=4, lines=[wire_estimate_line(new_line, position=1),
+                                                          wire_estimate_line(kept_line, position=2, quantity="2.000")])
+    Engine(registered_store, ScriptedTransport(answer(changes=[incoming], next_ack=4))).sync()
+    stored = get(registered_store, Estimate, record.id)
+    assert [(line.id, line.quantity) for line in stored.lines] == [(new_line, Decimal("12.500")),
+                                                                   (kept_line, Decimal("2.000"))]
+    assert outbox(registered_store) == []
+
+
+def test_changes_of_unknown_record_types_are_ignored(registered_store):
+    Engine(registered_store, ScriptedTransport(answer(changes=[
+        {"type": "invoice", "id": builders.new_id(), "op": "upsert", "version": 2, "data": {"total": "1.00"}}],
+        next_ack=2))).sync()
+    assert state_of(registered_store).ack == 2
+
+
+def test_an_older_version_of_a_record_does_not_replace_a_newer_one(registered_store):
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER, site="Newer"), version=12)
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 5  # not a reset
+    Engine(registered_store, ScriptedTransport(answer(changes=[
+        wire_timesheet(record.id, version=10, worker=WORKER, site="Older")], next_ack=12))).sync()
+    assert get(registered_store, Timesheet, record.id).site == "Newer"
+
+
+def test_a_response_with_invalid_data_is_applied_not_at_all(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    good = wire_timesheet(builders.new_id(), version=5, worker=WORKER)
+    bad = wire_timesheet(builders.new_id(), version=6, worker=WORKER, hours=12.5)  # a float, not a decimal string
+    transport = ScriptedTransport(answer(results=[applied("timesheet", record.id, 5)], changes=[good, bad],
+                                         next_ack=6))
+    with pytest.raises(MalformedResponse, match="hours"):
+        Engine(registered_store, transport).sync()
+    assert get(registered_store, Timesheet, good["id"]) is None
+    assert get(registered_store, Timesheet, record.id).version == 0
+    assert [entry.message_no for entry in outbox(registered_store)] == [1]  # still frozen, to be resent
+    assert state_of(registered_store).ack == 0
+
+
+def test_a_response_to_another_message_is_refused(registered_store):
+    transport = ScriptedTransport(builders.response(77))
+    with pytest.raises(MalformedResponse):
+        Engine(registered_store, transport).sync()
+    assert state_of(registered_store).inflight_message_no == 1
+
+
+def test_a_change_the_server_gave_no_result_for_is_sent_again_by_the_next_sync(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    silent = ScriptedTransport(answer())
+    Engine(registered_store, silent).sync()  # stops instead of asking again at once
+    assert [entry.message_no for entry in outbox(registered_store)] == [None]
+    again = ScriptedTransport(apply_everything(first_version=30))
+    Engine(registered_store, again).sync()
+    assert again.requests[0]["changes"][0]["id"] == record.id
+    assert get(registered_store, Timesheet, record.id).version == 30
+
+
+# --- paging and reset -----------------------------------------------------------------
+
+def test_the_engine_follows_more_and_acknowledges_each_page(registered_store):
+    ids = [builders.new_id() for _ in range(3)]
+    transport = ScriptedTransport(
+        answer(changes=[wire_user(ids[0], version=1)], next_ack=1, more=True),
+        answer(changes=[wire_user(ids[1], version=2)], next_ack=2, more=True),
+        answer(changes=[wire_user(ids[2], version=3)], next_ack=3),
+    )
+    report = Engine(registered_store, transport).sync()
+    assert [request["ack"] for request in transport.requests] == [0, 1, 2]
+    assert [request["message_no"] for request in transport.requests] == [1, 2, 3]
+    assert count(registered_store, User) == 3 and report.received == 3
+
+
+def test_a_reset_drops_records_the_full_state_does_not_contain_but_keeps_unsent_ones(registered_store):
+    gone = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=2)
+    still_there = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=3)
+    edited_here = add_from_server(registered_store, builders.estimate(lines=1), version=4)
+    created_here = builders.daily_report(author_id=WORKER, lines=1)
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 50  # older than the server keeps: it answers with a reset
+
+    def last_page_while_the_user_edits(request):
+        # Unsent when the last page is applied: neither record is in the full state.
+        edit(registered_store, Estimate, edited_here.id, title="Edited offline")
+        add_local(registered_store, created_here)
+        return builders.response(request["message_no"], changes=[wire_user(WORKER, version=91)], next_ack=91,
+                                 more=False, reset=True)
+
+    transport = ScriptedTransport(
+        answer(changes=[wire_timesheet(still_there.id, version=90, worker=WORKER)], next_ack=90, more=True,
+               reset=True),
+        last_page_while_the_user_edits,
+        apply_everything(first_version=92),
+    )
+    report = Engine(registered_store, transport).sync()
+
+    assert get(registered_store, Timesheet, gone.id) is None
+    assert get(registered_store, Timesheet, still_there.id).version == 90
+    assert get(registered_store, Estimate, edited_here.id).title == "Edited offline"
+    assert get(registered_store, DailyReport, created_here.id) is not None
+    assert get(registered_store, User, WORKER) is not None
+    assert {change["id"] for change in transport.requests[2]["changes"]} == {edited_here.id, created_here.id}
+    assert state_of(registered_store).reset_in_progress is False
+    assert count(registered_store, ResetDelivery) == 0
+    assert (report.resets_finished, report.dropped_by_reset) == (1, 1)
+
+
+def test_a_reset_keeps_records_whose_rejected_change_awaits_the_user(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(answer(results=[rejected("timesheet", record.id, {"site": ["Unknown."]})],
+                                         next_ack=5))
+    Engine(registered_store, transport).sync()  # ack 0: the full state, i.e. a reset
+    assert get(registered_store, Timesheet, record.id) is not None
+
+
+def test_a_reset_interrupted_between_pages_resumes_and_finishes(registered_store):
+    gone = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=2)
+    delivered_first = builders.new_id()
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 50
+    transport = ScriptedTransport(
+        answer(changes=[wire_user(delivered_first, version=80)], next_ack=80, more=True, reset=True),
+        network_down(), network_down(), network_down(), network_down(),
+    )
+    with pytest.raises(NetworkUnavailable):
+        Engine(registered_store, transport).sync()
+
+    # As after a crash: the marker and what the first page delivered are on disk.
+    state = state_of(registered_store)
+    assert state.reset_in_progress and state.ack == 80
+    assert get(registered_store, Timesheet, gone.id) is not None
+
+    Engine(registered_store, ScriptedTransport(answer(changes=[], next_ack=81))).sync()
+    assert get(registered_store, Timesheet, gone.id) is None
+    assert get(registered_store, User, delivered_first) is not None
+    assert state_of(registered_store).reset_in_progress is False
+
+
+def test_asking_with_ack_zero_is_treated_as_a_reset(registered_store):
+    stale = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=2)
+    Engine(registered_store, ScriptedTransport(answer(changes=[wire_user(WORKER, version=5)], next_ack=5))).sync()
+    assert get(registered_store, Timesheet, stale.id) is None
+    assert get(registered_store, User, WORKER) is not None
+
+
+# --- failures and retries -------------------------------------------------------------
+
+def test_network_failures_are_retried_with_the_identical_body_and_growing_waits(registered_store):
+    add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(network_down(), server_error(503), network_down(), apply_everything())
+    engine = Engine(registered_store, transport)
+    engine.sync()
+    assert len(transport.bodies) == 4 and len(set(transport.bodies)) == 1
+    assert engine.sleeps == [1.0, 2.0, 3.0]  # doubled, capped at max_delay
+    assert outbox(registered_store) == []
+
+
+def test_when_retries_run_out_the_same_message_is_resent_by_the_next_sync(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    failing = ScriptedTransport(*(network_down() for _ in range(4)))
+    with pytest.raises(NetworkUnavailable):
+        Engine(registered_store, failing).sync()
+    assert len(failing.bodies) == 4
+
+    # Edits made meanwhile wait for a later message; the frozen one goes out unchanged.
+    edit(registered_store, Timesheet, record.id, note="edited after the failure")
+    later = ScriptedTransport(apply_everything(first_version=50), apply_everything(first_version=60))
+    Engine(registered_store, later).sync()
+    assert later.bodies[0] == failing.bodies[0]
+    assert later.requests[1]["message_no"] == 2
+    assert later.requests[1]["changes"][0]["data"]["note"] == "edited after the failure"
+    assert later.requests[1]["changes"][0]["base_version"] == 50
+
+
+def test_a_response_lost_after_the_server_applied_the_message_is_settled_by_the_replay(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    results = []
+
+    def server_applies_but_the_answer_is_lost(request):
+        results.append(applied("timesheet", record.id, 70))
+        raise network_down()
+
+    def server_replays_its_results(request):
+        return builders.response(request["message_no"], results=results, next_ack=70)
+
+    transport = ScriptedTransport(server_applies_but_the_answer_is_lost, server_replays_its_results)
+    Engine(registered_store, transport).sync()
+    assert transport.bodies[0] == transport.bodies[1]
+    assert get(registered_store, Timesheet, record.id).version == 70
+    assert outbox(registered_store) == []
+
+
+def test_a_retry_after_from_the_server_lengthens_the_wait_within_the_bound(registered_store):
+    rate_limited = ServerUnavailable("Slow down.", status=429, code="rate_limited", retry_after=2.5)
+    engine = Engine(registered_store, ScriptedTransport(rate_limited, answer()))
+    engine.sync()
+    assert engine.sleeps == [2.5]
+
+
+def test_a_revoked_node_stops_and_keeps_all_its_data(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(refused(401, "node_revoked"))
+    with pytest.raises(NodeRevoked):
+        Engine(registered_store, transport).sync()
+    assert len(transport.bodies) == 1  # not retried
+    assert state_of(registered_store).revoked is True
+    assert get(registered_store, Timesheet, record.id) is not None
+    assert len(outbox(registered_store)) == 1
+
+    untouched = ScriptedTransport()
+    with pytest.raises(NodeRevoked, match="register this computer again"):
+        Engine(registered_store, untouched).sync()
+    assert untouched.bodies == []
+
+
+def test_an_invalid_token_stops_without_marking_the_node_revoked(registered_store):
+    with pytest.raises(AuthenticationFailed):
+        Engine(registered_store, ScriptedTransport(refused(401, "invalid_token"))).sync()
+    assert state_of(registered_store).revoked is False
+
+
+def test_a_stale_message_puts_its_changes_back_in_the_queue_and_says_what_to_do(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    with pytest.raises(StaleMessage, match="register this computer again"):
+        Engine(registered_store, ScriptedTransport(refused(409, "stale_message"))).sync()
+    state = state_of(registered_store)
+    assert (state.inflight_message_no, state.inflight_body) == (None, None)
+    [entry] = outbox(registered_store)
+    assert (entry.record_id, entry.message_no) == (record.id, None)
+
+
+def test_other_protocol_errors_are_not_retried(registered_store):
+    transport = ScriptedTransport(refused(400, "invalid_request"))
+    with pytest.raises(ServerRefused) as raised:
+        Engine(registered_store, transport).sync()
+    assert raised.value.code == "invalid_request" and len(transport.bodies) == 1
+
+
+def test_progress_reports_what_was_sent_and_received(registered_store):
+    for _ in range(3):
+        add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(
+        apply_everything(first_version=10, changes=[wire_user(WORKER, version=9)]),
+        network_down(),
+        apply_everything(first_version=20),
+    )
+    seen = []
+    Engine(registered_store, transport, batch_size=2).sync(on_progress=seen.append)
+    finished = [progress for progress in seen if progress.retry_in is None]
+    retries = [progress for progress in seen if progress.retry_in is not None]
+    assert [(p.messages, p.sent, p.received, p.pending) for p in finished] == [(1, 2, 1, 1), (2, 3, 1, 0)]
+    assert len(retries) == 1 and retries[0].retry_reason
+
+
+def test_cancel_stops_after_the_message_in_hand(registered_store):
+    for _ in range(3):
+        add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(apply_everything(first_version=10), apply_everything(first_version=20))
+    engine = Engine(registered_store, transport, batch_size=1)
+    report = engine.sync(on_progress=lambda progress: engine.engine.cancel())
+    assert report.cancelled and report.messages == 1
+    assert len(outbox(registered_store)) == 2
+
+
+def test_a_message_body_is_exact_json_of_the_frozen_message(registered_store):
+    add_local(registered_store, builders.timesheet(worker_id=WORKER, note="Ünïcode — kept"))
+    transport = ScriptedTransport(apply_everything())
+    Engine(registered_store, transport).sync()
+    assert json.loads(transport.bodies[0])["changes"][0]["data"]["note"] == "Ünïcode — kept"
