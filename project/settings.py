@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "apps.sync",
     "apps.accounts",
@@ -150,3 +151,42 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
+
+# Shared by every worker and app server (throttling counts live here), so kept in the database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "server_cache",
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["apps.sync.api.parsers.LimitedJSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "EXCEPTION_HANDLER": "apps.sync.api.errors.protocol_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "sync_register": os.environ.get("SYNC_REGISTER_RATE", "10/minute"),
+        "sync_exchange": os.environ.get("SYNC_EXCHANGE_RATE", "600/minute"),
+    },
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Site sync API",
+    "DESCRIPTION": "Register a desktop node and exchange changes with the server (sync protocol v1).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Sync limits (docs/protocol.md): request body size, records per message, page size.
+SYNC_MAX_REQUEST_BYTES = int(os.environ.get("SYNC_MAX_REQUEST_BYTES", str(32 * 1024 * 1024)))
+SYNC_MAX_MESSAGE_CHANGES = int(os.environ.get("SYNC_MAX_MESSAGE_CHANGES", "5000"))
+SYNC_MAX_CHANGES = int(os.environ.get("SYNC_MAX_CHANGES", "5000"))
+SYNC_NODE_STALE_DAYS = int(os.environ.get("SYNC_NODE_STALE_DAYS", "30"))

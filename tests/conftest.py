@@ -37,3 +37,13 @@ def admin_user(db):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def live_sync_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """gunicorn (two workers) serving the test database over real HTTP, for the session."""
+    from tests.live_server import server_start
+
+    server = server_start(tmp_path_factory.mktemp("server"))
+    yield server
+    server.stop()
