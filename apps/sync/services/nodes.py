@@ -1,9 +1,14 @@
-"""Nodes: creating one with its token, finding a node by token, revoking."""
+"""Nodes: creating one with its token, finding a node by token, revoking, replacing the
+token, and the connection code that carries a node's id and token to a computer."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
+import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,10 +22,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _token_new() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
 @transaction.atomic
 def node_create(*, owner, name: str, app_version: str = "") -> tuple[SyncNode, str]:
     """Create a node; return it with its token. The token is shown once: only its hash is kept."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = _token_new()
     node = SyncNode.objects.create(owner=owner, name=name, app_version=app_version, token_hash=token_hash(token))
     return node, token
 
@@ -39,3 +48,64 @@ def node_revoke(*, node: SyncNode) -> bool:
     """Revoke a node's token: its next request is refused. Returns False if already revoked."""
     updated = SyncNode.objects.filter(pk=node.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return bool(updated)
+
+
+class NodeRevokedError(Exception):
+    """A revoked node cannot be given a new token: revocation is final."""
+
+
+@transaction.atomic
+def node_token_replace(*, node: SyncNode) -> str:
+    """Give a node a new token and return it (shown once); the old token stops working at once.
+
+    The node keeps its identity and state (message number, acknowledgement), so the new
+    token is meant for the computer that already holds this node's data.
+    """
+    node = SyncNode.objects.select_for_update().get(pk=node.pk)
+    if node.is_revoked:
+        raise NodeRevokedError(node.node_id)
+    token = _token_new()
+    node.token_hash = token_hash(token)
+    node.save(update_fields=["token_hash"])
+    return token
+
+
+@dataclass(frozen=True)
+class ConnectionCode:
+    server: str
+    node_id: uuid.UUID
+    token: str
+
+
+class ConnectionCodeError(ValueError):
+    """A text that is not a connection code."""
+
+
+def connection_code_make(*, node_id: uuid.UUID | str, token: str, server_url: str) -> str:
+    """The code an admin hands to a field user: everything a desktop client needs to connect.
+
+    base64url without padding of the compact JSON ``{"server", "node_id", "token"}``; the
+    desktop client parses exactly this, so the format must not change.
+    """
+    payload = {"server": server_url.rstrip("/"), "node_id": str(uuid.UUID(str(node_id))), "token": token}
+    text = json.dumps(payload, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode("utf-8")).rstrip(b"=").decode("ascii")
+
+
+def connection_code_parse(code: str) -> ConnectionCode:
+    """The server, node id and token in a connection code; ConnectionCodeError if it is not one."""
+    compact = "".join(code.split())  # a code pasted from an e-mail may be wrapped
+    try:
+        raw = base64.urlsafe_b64decode(compact + "=" * (-len(compact) % 4))
+        payload = json.loads(raw.decode("utf-8"))
+    except ValueError as error:  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
+        raise ConnectionCodeError("This is not a connection code.") from error
+    if not isinstance(payload, dict) or not all(
+        isinstance(payload.get(key), str) and payload[key] for key in ("server", "node_id", "token")
+    ):
+        raise ConnectionCodeError("The connection code lacks the server, the node id or the token.")
+    try:
+        node_id = uuid.UUID(payload["node_id"])
+    except ValueError as error:
+        raise ConnectionCodeError("The connection code's node id is not a valid id.") from error
+    return ConnectionCode(server=payload["server"], node_id=node_id, token=payload["token"])
