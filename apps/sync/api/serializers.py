@@ -26,6 +26,17 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as a string (DRF would also take an integer)."""
+
+    default_error_messages = {"strict": "Must be a UUID string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("strict")
+        return super().to_internal_value(data)
+
+
 class RecordSerializer(serializers.Serializer):
     """A record on the wire (PROTOCOL.md): nodes send ``base_version``, the server ``version``."""
 
@@ -57,7 +68,7 @@ class RegisterResponseSerializer(serializers.Serializer):
 
 class ExchangeRequestSerializer(serializers.Serializer):
     protocol = StrictIntegerField()
-    node_id = serializers.UUIDField()
+    node_id = StrictUUIDField()
     message_no = StrictIntegerField(min_value=1, max_value=MAX_INT)
     ack = StrictIntegerField(min_value=0, max_value=MAX_INT)
     changes = serializers.ListField(

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from apps.sync.api import serializers as shapes
 from apps.sync.api.authentication import NodeTokenAuthentication
-from apps.sync.api.parsers import payload_too_large
+from apps.sync.api.parsers import invalid_json, payload_too_large
 from apps.sync.api.throttling import ExchangeRateThrottle, RegisterRateThrottle
 from apps.sync.errors import ProtocolError, invalid_request
 from apps.sync.services.exchange import exchange_run
@@ -25,6 +25,8 @@ def _error(description: str) -> OpenApiResponse:
 
 def checked_body(request, serializer_class):
     """The request body checked against ``serializer_class``, protocol version first."""
+    if request.META.get("CONTENT_LENGTH") in (None, "", "0"):
+        raise invalid_json("the body is empty.")
     body = request.data
     if not isinstance(body, dict):
         raise invalid_request("The request body must be a JSON object.", {"request": ["Must be a JSON object."]})

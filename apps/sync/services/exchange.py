@@ -159,8 +159,26 @@ def _result(record: IncomingRecord, status: str, **extra) -> dict:
     return {"type": record.type_name, "id": str(record.id), "status": status, **extra}
 
 
+MAX_LOGGED_TEXT = 10_000
+
+
+def storable(value):
+    """``value`` as JSON any database stores: NUL and lone surrogates written out as escapes,
+    very long strings cut (the log keeps what was sent for a person to read, not to replay)."""
+    if isinstance(value, str):
+        if len(value) > MAX_LOGGED_TEXT:
+            value = value[:MAX_LOGGED_TEXT] + f"… [{len(value) - MAX_LOGGED_TEXT} more characters]"
+        return value.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(str(key)): storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    return value
+
+
 def _reject(node, message_no, raw, record: IncomingRecord | None, fields: dict) -> dict:
     type_name, record_id = (record.type_name, str(record.id)) if record else record_identity(raw)
+    type_name, record_id = storable(type_name), storable(record_id)
     SyncConflict.objects.create(
         node=node,
         message_no=message_no,
@@ -169,7 +187,7 @@ def _reject(node, message_no, raw, record: IncomingRecord | None, fields: dict) 
         record_type=str(type_name)[:50],
         record_uuid=str(record_id)[:64],
         base_version=record.base_version if record else None,
-        node_record=raw if isinstance(raw, dict) else {"value": raw},
+        node_record=storable(raw if isinstance(raw, dict) else {"value": raw}),
         reasons=fields,
     )
     return {"type": type_name, "id": record_id, "status": codes.REJECTED, "fields": fields}
@@ -199,7 +217,7 @@ def _record_apply(node: SyncNode, message_no: int, record: IncomingRecord, colle
                 record_uuid=str(record.id),
                 base_version=record.base_version,
                 server_version=current,
-                node_record=record.raw,
+                node_record=storable(record.raw),
                 server_record=server_record,
             )
             if not won:
