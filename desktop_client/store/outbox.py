@@ -70,14 +70,20 @@ def in_flight_entry(session: Session, record_type: str, record_id: str) -> Outbo
     ).first()
 
 
-def mark_record_changed(
-    session: Session, record: Record, *, op: str = OP_UPSERT, server_record: WireRecord | None
+def note_local_change(
+    session: Session,
+    *,
+    record_type: str,
+    record_id: str,
+    op: str,
+    current_version: int,
+    server_record: WireRecord | None,
 ) -> None:
     """Open (or update) the record's pending outbox entry although no column changed,
     e.g. to send a rejected change again as it is. ``server_record`` is the server's
     state of the record as far as this node knows."""
     session.flush()
-    _note_local_change(session, record.record_type.name, record.id, op, record.version, server_record=server_record)
+    _note_local_change(session, record_type, record_id, op, current_version, server_record=server_record)
     session.flush()
 
 

@@ -46,6 +46,13 @@ class InvalidRecordData(ValueError):
         target = self.fields if line is None else self.lines.setdefault(line, {})
         target.setdefault(name, []).append(message)
 
+    def extend(self, other: InvalidRecordData) -> None:
+        for name, items in other.fields.items():
+            self.fields.setdefault(name, []).extend(items)
+        for index, line_errors in other.lines.items():
+            for name, items in line_errors.items():
+                self.lines.setdefault(index, {}).setdefault(name, []).extend(items)
+
     def messages(self) -> list[str]:
         """Every reason as ``field: message`` or ``lines[N].field: message`` (N from 1)."""
         result = [f"{name}: {message}" for name, items in self.fields.items() for message in items]

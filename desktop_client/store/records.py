@@ -178,3 +178,19 @@ def line_model(model: type[Record]) -> type[Line] | None:
     """The line model of a record model with lines, else None."""
     relationship_ = inspect(model).relationships.get("lines")
     return relationship_.mapper.class_ if relationship_ is not None else None
+
+
+def references_of(record: Record) -> set[tuple[str, str]]:
+    """``(record type, id)`` of every record that ``record`` or its lines refer to."""
+    record_type = record.record_type
+    sources: list[tuple[object, tuple[catalogue.Field, ...]]] = [(record, record_type.fields)]
+    if record_type.has_lines:
+        sources.extend((line, record_type.line_fields or ()) for line in record.lines)
+    found: set[tuple[str, str]] = set()
+    for source, fields in sources:
+        for item in fields:
+            if item.kind == catalogue.REF and item.ref is not None:
+                value = getattr(source, attribute_name(item))
+                if value is not None:
+                    found.add((item.ref, value))
+    return found

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_client.store.column_types import utc_now
-from desktop_client.store.record_data import LineValues, RecordValues
-from desktop_client.store.records import Line, Record, attribute_name, line_model
+from desktop_client.store.record_data import LineValues, RecordValues, decode_record_data
+from desktop_client.store.records import Line, Record, attribute_name, line_model, record_model
 from desktop_client.store.sync_tables import OP_DELETE, OP_UPSERT, WireRecord
 from sync_protocol import catalogue, codecs
 
@@ -114,6 +114,27 @@ def replace_lines(record: Record, lines: tuple[LineValues, ...]) -> None:
         ordered.append(line)
     # Lines left out become orphans, which the relationship's cascade deletes.
     record.lines = ordered
+
+
+def write_server_record(session: Session, wire: WireRecord) -> Record | None:
+    """Make the local record equal to the server's record ``wire`` (an upsert with
+    ``version``, or a delete); return it, or None after a delete.
+
+    Raises ``InvalidRecordData`` when the data does not fit the record type. The caller
+    runs this inside ``applying_server_changes``: it is the server's change, not ours.
+    """
+    model = record_model(wire["type"])
+    if wire["op"] == OP_DELETE:
+        record = session.get(model, wire["id"])
+        if record is not None:
+            session.delete(record)
+        return None
+    values = decode_record_data(model.record_type, wire.get("data"), unknown_fields_allowed=True)
+    try:
+        updated_at = codecs.datetime_from_wire(wire.get("updated_at"))
+    except ValueError:
+        updated_at = utc_now()  # a server that omits it: the time we learnt of the change
+    return write_record(session, model, wire["id"], values, version=wire["version"], updated_at=updated_at)
 
 
 def _fields_to_wire(fields: tuple[catalogue.Field, ...], read) -> dict[str, Any]:

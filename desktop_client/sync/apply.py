@@ -7,7 +7,6 @@ caller's transaction rolls everything back and the same message is sent again.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from desktop_client.store.column_types import utc_now
 from desktop_client.store.outbox import applying_server_changes, pending_entry
-from desktop_client.store.record_data import InvalidRecordData, decode_record_data
+from desktop_client.store.record_data import InvalidRecordData
 from desktop_client.store.records import RECORD_MODELS, record_model
 from desktop_client.store.sync_tables import (
     OP_DELETE,
@@ -28,11 +27,10 @@ from desktop_client.store.sync_tables import (
     SyncState,
     WireRecord,
 )
-from desktop_client.store.wire import deleted_record_wire, record_to_wire, write_record
+from desktop_client.store.wire import deleted_record_wire, record_to_wire, write_server_record
 from desktop_client.sync.errors import MalformedResponse
 from desktop_client.sync.messages import OutgoingMessage, return_to_pending
 from desktop_client.sync.responses import ExchangeResponse, RecordResult
-from sync_protocol import codecs
 from sync_protocol import errors as codes
 
 logger = logging.getLogger(__name__)
@@ -148,7 +146,7 @@ def _settle_conflict(session: Session, state: SyncState, entry: OutboxEntry, res
     if later is not None:
         session.delete(later)  # its content is kept in ``mine``
     session.flush()
-    write_server_record(session, state, result.server)
+    _write_server_record(session, state, result.server)
 
 
 def _settle_rejected(session: Session, entry: OutboxEntry, sent: WireRecord, result: RecordResult) -> None:
@@ -185,31 +183,20 @@ def _take_incoming_change(session: Session, state: SyncState, change: WireRecord
     record = session.get(model, record_id)
     if record is not None and record.version >= change["version"] and not state.reset_in_progress:
         return  # already have this version or a newer one
-    write_server_record(session, state, change)
+    _write_server_record(session, state, change)
     outcome.received += 1
 
 
-def write_server_record(session: Session, state: SyncState, wire: WireRecord) -> None:
-    """Make the local record equal to the server's ``wire`` record (which may be a delete).
-
-    The caller is inside ``applying_server_changes``.
-    """
-    model = record_model(wire["type"])
-    record_id = wire["id"]
-    if wire["op"] == OP_DELETE:
-        record = session.get(model, record_id)
-        if record is not None:
-            session.delete(record)
-    else:
-        try:
-            values = decode_record_data(model.record_type, wire.get("data"), unknown_fields_allowed=True)
-        except InvalidRecordData as error:
-            raise MalformedResponse(
-                f"The server sent {wire['type']} {record_id} with data this client cannot store ({error})."
-            ) from None
-        write_record(session, model, record_id, values, version=wire["version"], updated_at=_updated_at(wire))
-        _remember_delivered(session, state, wire["type"], record_id)
-    _refresh_rejections(session, wire["type"], record_id, _server_copy(wire, wire["version"]))
+def _write_server_record(session: Session, state: SyncState, wire: WireRecord) -> None:
+    try:
+        record = write_server_record(session, wire)
+    except InvalidRecordData as error:
+        raise MalformedResponse(
+            f"The server sent {wire['type']} {wire['id']} with data this client cannot store ({error})."
+        ) from None
+    if record is not None:
+        _remember_delivered(session, state, wire["type"], wire["id"])
+    _refresh_rejections(session, wire["type"], wire["id"], _server_copy(wire, wire["version"]))
 
 
 def _server_copy(record: WireRecord, version: int) -> WireRecord:
@@ -249,10 +236,3 @@ def _finish_reset(session: Session) -> int:
         dropped += result.rowcount
     session.execute(delete(ResetDelivery))
     return dropped
-
-
-def _updated_at(wire: WireRecord) -> dt.datetime:
-    try:
-        return codecs.datetime_from_wire(wire.get("updated_at"))
-    except ValueError:
-        return utc_now()

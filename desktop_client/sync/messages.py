@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_client.store.outbox import pending_entry
-from desktop_client.store.records import RECORD_MODELS, Record, attribute_name, record_model
+from desktop_client.store.records import record_model, references_of
 from desktop_client.store.sync_tables import OP_DELETE, OutboxEntry, SyncState, WireRecord
 from desktop_client.store.wire import record_data_to_wire
-from sync_protocol import PROTOCOL_VERSION, catalogue, codecs
+from sync_protocol import PROTOCOL_VERSION, codecs
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def _with_unsent_references(session: Session, entries: list[OutboxEntry]) -> lis
         record = session.get(record_model(entry.record_type), entry.record_id)
         if record is None:
             continue
-        for key in _references(record):
+        for key in references_of(record):
             if key in chosen:
                 continue
             referenced = pending_entry(session, *key)
@@ -156,18 +156,3 @@ def _with_unsent_references(session: Session, entries: list[OutboxEntry]) -> lis
                 result.append(referenced)
                 queue.append(referenced)
     return result
-
-
-def _references(record: Record) -> set[tuple[str, str]]:
-    record_type = record.record_type
-    found: set[tuple[str, str]] = set()
-    sources: list[tuple[object, tuple[catalogue.Field, ...]]] = [(record, record_type.fields)]
-    if record_type.has_lines:
-        sources.extend((line, record_type.line_fields or ()) for line in record.lines)
-    for source, fields in sources:
-        for item in fields:
-            if item.kind == catalogue.REF and item.ref in RECORD_MODELS:
-                value = getattr(source, attribute_name(item))
-                if value is not None:
-                    found.add((item.ref, value))
-    return found

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from desktop_client.store.records import DailyReport, Estimate, EstimateLine, Timesheet, User, WorkSpecification
 from desktop_client.store.sync_tables import Conflict, OutboxEntry, Rejection, ResetDelivery, SyncState
@@ -35,6 +35,7 @@ from tests.client.builders import (
     wire_user,
 )
 from tests.client.scripted_transport import ScriptedTransport, answer, apply_everything
+from tests.client.store_actions import add_from_server, add_local, count, edit, get, outbox, state_of
 
 WORKER = "5b9f0d6e-1111-4000-8000-000000000001"
 
@@ -63,51 +64,6 @@ class Engine:
 
     def sync(self, **kwargs):
         return self.engine.sync(**kwargs)
-
-
-def state_of(store) -> SyncState:
-    with store.reading() as session:
-        return SyncState.load(session)
-
-
-def outbox(store) -> list[OutboxEntry]:
-    with store.reading() as session:
-        return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)))
-
-
-def add_local(store, record):
-    with store.transaction() as session:
-        session.add(record)
-    return record
-
-
-def add_from_server(store, record, *, version: int):
-    from desktop_client.store import applying_server_changes
-
-    record.version = version
-    with store.transaction() as session, applying_server_changes(session):
-        session.add(record)
-    return record
-
-
-def edit(store, model, record_id, **values):
-    with store.transaction() as session:
-        record = session.get(model, record_id)
-        for name, value in values.items():
-            setattr(record, name, value)
-
-
-def get(store, model, record_id):
-    with store.reading() as session:
-        record = session.get(model, record_id)
-        if record is not None and hasattr(record, "lines"):
-            list(record.lines)  # load them while the session is open
-        return record
-
-
-def count(store, model) -> int:
-    with store.reading() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 # --- messages -------------------------------------------------------------------------
