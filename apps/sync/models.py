@@ -48,6 +48,13 @@ class SyncedQuerySet(models.QuerySet):
 
     update.alters_data = True
 
+    def select_for_update(self, *args, **kwargs):
+        """Row locks on synced rows come after the version lock, as every synced write's do;
+        taking them the other way round could deadlock against an exchange."""
+        if transaction.get_connection(self.db).in_atomic_block:
+            capture.lock(self.db)
+        return super().select_for_update(*args, **kwargs)
+
     def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs):
         if ignore_conflicts or update_conflicts:
             raise capture.UncapturedWriteError(
