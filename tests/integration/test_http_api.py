@@ -321,3 +321,51 @@ def test_record_ids_echo_back_in_results(node):
     record_id = str(uuid.uuid4())
     payload = node.exchange([spec_record(record_id, code="ECHO-ID")])
     assert payload["results"][0]["id"] == record_id and payload["results"][0]["type"] == "work_specification"
+
+
+def test_api_docs_page_is_served_without_outside_assets(url):
+    response = requests.get(f"{url}/api/docs/", timeout=30)
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()
+    assert "cdn." not in response.text and "jsdelivr" not in response.text
+
+
+def test_the_schema_validates_without_warnings():
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_own_changes_are_not_echoed_but_others_are(url, node):
+    other = HttpNode(url)
+    node.exchange()
+    other.exchange()
+    mine = spec_record(code="MINE-ECHO")
+    node.exchange([mine])
+    theirs = spec_record(code="THEIRS-ECHO")
+    other.exchange([theirs])
+    received = {record["id"] for record in node.exchange()["changes"]}
+    assert theirs["id"] in received and mine["id"] not in received
+
+
+def test_a_stale_node_gets_reset_over_http(url, node):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.sync.services.purge import log_purge
+
+    keeper = HttpNode(url)
+    survivor = WorkSpecificationFactory()
+    doomed = WorkSpecificationFactory()
+    node.exchange()
+    keeper.exchange()
+    doomed.delete()
+    keeper.exchange()
+    keeper.exchange()  # acknowledges the tombstone
+    SyncNode.objects.filter(node_id=node.node_id).update(last_seen_at=timezone.now() - dt.timedelta(days=60))
+    assert log_purge().removed == 1
+    payload = node.exchange()
+    assert payload["reset"] is True
+    ids = {record["id"] for record in payload["changes"]}
+    assert str(survivor.uuid) in ids and str(doomed.uuid) not in ids
