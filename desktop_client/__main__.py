@@ -1,0 +1,3 @@
+from desktop_client.cli import main
+
+raise SystemExit(main())
