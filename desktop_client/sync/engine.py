@@ -17,8 +17,13 @@ from sqlalchemy import func, select
 from desktop_client.store import Store
 from desktop_client.store.sync_tables import OutboxEntry, SyncState
 from desktop_client.sync.apply import ResponseOutcome, apply_response
-from desktop_client.sync.errors import NodeRevoked, NotRegistered, StaleMessage, SyncError
-from desktop_client.sync.messages import OutgoingMessage, abandon_inflight_message, current_or_new_message
+from desktop_client.sync.errors import NodeRevoked, NotRegistered, ServerRefused, StaleMessage, SyncError
+from desktop_client.sync.messages import (
+    OutgoingMessage,
+    abandon_inflight_message,
+    current_or_new_message,
+    withdraw_oversized_message,
+)
 from desktop_client.sync.responses import ExchangeResponse, parse_exchange_response
 from desktop_client.sync.retry import RetryPolicy
 from desktop_client.sync.transport import Transport
@@ -113,13 +118,22 @@ class SyncEngine:
         token = self._check_can_sync()
         report = SyncReport()
         notify = on_progress or (lambda progress: None)
+        batch_size = self.batch_size
         while True:
             if self._cancelled.is_set():
                 report.cancelled = True
                 return report
             with self.store.transaction() as session:
-                message = current_or_new_message(session, batch_size=self.batch_size, max_changes=self.max_changes)
-            raw = self._send(message, token, report, notify)
+                message = current_or_new_message(session, batch_size=batch_size, max_changes=self.max_changes)
+            try:
+                raw = self._send(message, token, report, notify)
+            except ServerRefused as error:
+                if error.code != codes.PAYLOAD_TOO_LARGE or not message.changes:
+                    raise
+                with self.store.transaction() as session:
+                    withdraw_oversized_message(session, message, reason=error.detail)
+                batch_size = max(1, len(message.changes) // 2)
+                continue
             response = parse_exchange_response(raw, message_no=message.message_no)
             with self.store.transaction() as session:
                 outcome = apply_response(session, message, response)

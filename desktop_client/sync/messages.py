@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from desktop_client.store.outbox import pending_entry
 from desktop_client.store.records import record_model, references_of
-from desktop_client.store.sync_tables import OP_DELETE, OutboxEntry, SyncState, WireRecord
+from desktop_client.store.column_types import utc_now
+from desktop_client.store.sync_tables import OP_DELETE, OutboxEntry, Rejection, SyncState, WireRecord
 from desktop_client.store.wire import record_data_to_wire
 from sync_protocol import PROTOCOL_VERSION, codecs
 
@@ -121,6 +122,36 @@ def abandon_inflight_message(session: Session) -> None:
             return_to_pending(session, entry)
     state.inflight_message_no = None
     state.inflight_body = None
+
+
+def withdraw_oversized_message(session: Session, message: OutgoingMessage, *, reason: str) -> None:
+    """The server refused the frozen message as too large (413); it applied nothing and
+    did not consume the number, so the number is used again for a smaller message.
+
+    Several changes go back to the outbox, to be sent in smaller messages. A single
+    change too large on its own is set aside as rejected, with the server's reason, so
+    it cannot block the changes behind it.
+    """
+    state = SyncState.load(session)
+    if len(message.changes) == 1:
+        [change] = message.changes
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.message_no == message.message_no)).one()
+        session.add(
+            Rejection(
+                record_type=entry.record_type,
+                record_id=entry.record_id,
+                change=change,
+                reasons={"size": [reason]},
+                server_record=entry.server_record,
+                rejected_at=utc_now(),
+            )
+        )
+        session.delete(entry)
+        state.inflight_message_no = None
+        state.inflight_body = None
+    else:
+        abandon_inflight_message(session)
+    state.last_message_no = message.message_no - 1
 
 
 def return_to_pending(session: Session, entry: OutboxEntry) -> None:

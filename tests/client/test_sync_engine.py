@@ -548,3 +548,29 @@ def test_a_message_body_is_exact_json_of_the_frozen_message(registered_store):
     transport = ScriptedTransport(apply_everything())
     Engine(registered_store, transport).sync()
     assert json.loads(transport.bodies[0])["changes"][0]["data"]["note"] == "Ünïcode — kept"
+
+
+def test_a_message_too_large_for_the_server_is_split_under_the_same_number(registered_store):
+    for _ in range(4):
+        add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(refused(413, "payload_too_large"), apply_everything(first_version=10),
+                                  apply_everything(first_version=20))
+    report = Engine(registered_store, transport).sync()
+    assert [(request["message_no"], len(request["changes"])) for request in transport.requests] == [
+        (1, 4), (1, 2), (2, 2)]
+    assert report.applied == 4 and outbox(registered_store) == []
+
+
+def test_a_single_change_too_large_for_the_server_is_set_aside_as_rejected(registered_store):
+    huge = add_local(registered_store, builders.timesheet(worker_id=WORKER, note="x" * 10_000))
+    small = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    too_large = refused(413, "payload_too_large")
+    transport = ScriptedTransport(too_large, too_large, apply_everything(first_version=10))
+    Engine(registered_store, transport).sync()
+    assert [[change["id"] for change in request["changes"]] for request in transport.requests] == [
+        [huge.id, small.id], [huge.id], [small.id]]
+    assert [request["message_no"] for request in transport.requests] == [1, 1, 1]
+    with registered_store.reading() as session:
+        [kept] = session.scalars(select(Rejection)).all()
+    assert kept.record_id == huge.id and kept.reasons == {"size": ["refused: payload_too_large"]}
+    assert outbox(registered_store) == []
