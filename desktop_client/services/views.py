@@ -7,10 +7,12 @@ referenced record's UUID string.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_client.store.record_data import InvalidRecordData
 from desktop_client.store.records import Line, Record, attribute_name
 from desktop_client.store.sync_tables import WireRecord
 from sync_protocol import catalogue
@@ -61,11 +63,25 @@ class RejectionView:
     @property
     def messages(self) -> list[str]:
         """The reasons as ``field: sentence`` lines."""
-        result = []
+        return [f"{name}: {item}" for name, items in self.reasons.items() for item in _as_list(items)]
+
+    def as_form_errors(self) -> InvalidRecordData:
+        """The reasons shaped like local validation errors, so an edit-and-retry form can
+        show them beside its fields. The server names a line's field ``lines.<index>.<field>``;
+        reasons about the whole record (``record``, ``__all__``) stay under their names."""
+        errors = InvalidRecordData()
         for name, items in self.reasons.items():
-            for item in items if isinstance(items, list) else [items]:
-                result.append(f"{name}: {item}")
-        return result
+            line_field = re.fullmatch(r"lines\.(\d+)\.(\w+)", name)
+            for item in _as_list(items):
+                if line_field:
+                    errors.add(line_field.group(2), str(item), line=int(line_field.group(1)))
+                else:
+                    errors.add(name, str(item))
+        return errors
+
+
+def _as_list(items: Any) -> list[Any]:
+    return items if isinstance(items, list) else [items]
 
 
 def record_view(record: Record, *, has_unsent_change: bool) -> RecordView:

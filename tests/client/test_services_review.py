@@ -186,3 +186,13 @@ def test_a_retry_with_invalid_corrections_changes_nothing(node):
         services.rejection_retry(node, rejection_id=item.id, values={"hours": "25.00"})
     assert raised.value.fields == {"hours": ["Must be at most 24."]}
     assert services.rejection_list(node) == [item] and outbox(node) == []
+
+
+def test_the_servers_reasons_can_be_shown_beside_the_form_fields(node):
+    add_local(node, builders.estimate(lines=2))
+    sync(node, reject_all({"title": ["Too long."], "lines.1.quantity": ["Must be at least 0."],
+                           "__all__": "Number already taken."}))
+    [item] = services.rejection_list(node)
+    errors = item.as_form_errors()
+    assert errors.fields == {"title": ["Too long."], "__all__": ["Number already taken."]}
+    assert errors.lines == {1: {"quantity": ["Must be at least 0."]}}
