@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sync_server
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot run here).
+CHROMIUM := /usr/bin/chromium
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: setup run test test-sqlite test-postgres messages bench soak clean
@@ -31,10 +33,15 @@ run: setup
 ## The whole suite on SQLite, then on PostgreSQL.
 test: setup test-sqlite test-postgres
 
-test-sqlite: setup
+# Only when it is missing (a file target): on a fresh Debian machine, as root.
+$(CHROMIUM):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+test-sqlite: setup $(CHROMIUM)
 	DATABASE_URL= $(PY) -m pytest
 
-test-postgres: setup
+test-postgres: setup $(CHROMIUM)
 	@if $(PY) tools/check_postgres.py "$(TEST_DATABASE_URL)"; then \
 		DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then \
