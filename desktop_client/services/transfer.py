@@ -89,10 +89,15 @@ def records_import(store: Store, lines: Iterable[str]) -> ImportReport:
         _check_duplicates(parsed)
         planned = {(item.record_type.name, item.record_id): item.op for item in parsed if not item.problems}
 
+        found_here: dict[tuple[str, str], bool] = {}  # many lines refer to the same few records
+
         def exists(ref_type: str, ref_id: str) -> bool:
-            if (ref_type, ref_id) in planned:
-                return planned[(ref_type, ref_id)] == OP_UPSERT
-            return session.get(record_model(ref_type), ref_id) is not None
+            key = (ref_type, ref_id)
+            if key in planned:
+                return planned[key] == OP_UPSERT
+            if key not in found_here:
+                found_here[key] = session.get(record_model(ref_type), ref_id) is not None
+            return found_here[key]
 
         for item in parsed:
             if not item.problems and item.op == OP_UPSERT:
@@ -158,25 +163,29 @@ def _check_duplicates(parsed: list[_Line]) -> None:
 
 def _apply(session: Session, parsed: list[_Line]) -> ImportReport:
     created = updated = deleted = unchanged = 0
-    for item in parsed:
-        assert item.record_type is not None and item.record_id is not None
-        model = record_model(item.record_type.name)
-        existing = session.get(model, item.record_id)
-        if item.op == OP_DELETE:
-            if existing is None:
-                unchanged += 1  # already gone: importing the same file twice changes nothing
-            else:
-                session.delete(existing)
-                deleted += 1
-            continue
-        assert item.values is not None
-        before = record_data_to_wire(existing) if existing is not None else None
-        record = write_record(session, model, item.record_id, item.values)
-        if before is None:
-            created += 1
-        elif record_data_to_wire(record) != before:
-            updated += 1
-        else:
-            unchanged += 1
+    with session.no_autoflush:  # one flush at the end captures every edit at once
+        for item in parsed:
+            counted = _apply_one(session, item)
+            created += counted == "created"
+            updated += counted == "updated"
+            deleted += counted == "deleted"
+            unchanged += counted == "unchanged"
     session.flush()
     return ImportReport(created=created, updated=updated, deleted=deleted, unchanged=unchanged)
+
+
+def _apply_one(session: Session, item: _Line) -> str:
+    assert item.record_type is not None and item.record_id is not None
+    model = record_model(item.record_type.name)
+    existing = session.get(model, item.record_id)
+    if item.op == OP_DELETE:
+        if existing is None:
+            return "unchanged"  # already gone: importing the same file twice changes nothing
+        session.delete(existing)
+        return "deleted"
+    assert item.values is not None
+    before = record_data_to_wire(existing) if existing is not None else None
+    record = write_record(session, model, item.record_id, item.values)
+    if before is None:
+        return "created"
+    return "updated" if record_data_to_wire(record) != before else "unchanged"

@@ -83,11 +83,43 @@ def note_local_change(
     e.g. to send a rejected change again as it is. ``server_record`` is the server's
     state of the record as far as this node knows."""
     session.flush()
-    _note_local_change(session, record_type, record_id, op, current_version, server_record=server_record)
+    lookup = _OutboxLookup.for_one(session, record_type, record_id)
+    _note_local_change(
+        session, record_type, record_id, op, current_version, lookup=lookup, server_record=server_record
+    )
     session.flush()
 
 
 _READ_FROM_DATABASE: Any = object()
+_LOOKUP_CHUNK = 500  # ids per IN (...) query, well below SQLite's parameter limit
+
+
+class _OutboxLookup:
+    """The outbox entries and open rejections of a set of records, loaded at once: one
+    flush may carry thousands of changed records (an import)."""
+
+    def __init__(self, session: Session, keys: list[tuple[str, str]]) -> None:
+        self.pending: dict[tuple[str, str], OutboxEntry] = {}
+        self.in_flight: dict[tuple[str, str], OutboxEntry] = {}
+        self.rejections: dict[tuple[str, str], Rejection] = {}
+        wanted = set(keys)
+        ids = sorted({record_id for _, record_id in wanted})
+        for start in range(0, len(ids), _LOOKUP_CHUNK):
+            chunk = ids[start:start + _LOOKUP_CHUNK]
+            for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.record_id.in_(chunk))):
+                key = (entry.record_type, entry.record_id)
+                if key in wanted:
+                    (self.pending if entry.message_no is None else self.in_flight)[key] = entry
+            for rejection in session.scalars(
+                select(Rejection).where(Rejection.record_id.in_(chunk)).order_by(Rejection.id)
+            ):
+                key = (rejection.record_type, rejection.record_id)
+                if key in wanted:
+                    self.rejections[key] = rejection  # the newest one wins
+
+    @classmethod
+    def for_one(cls, session: Session, record_type: str, record_id: str) -> _OutboxLookup:
+        return cls(session, [(record_type, record_id)])
 
 
 def _note_local_change(
@@ -97,53 +129,50 @@ def _note_local_change(
     op: str,
     current_version: int,
     *,
+    lookup: _OutboxLookup,
     server_record: WireRecord | None = _READ_FROM_DATABASE,
     model: type[Record] | None = None,
 ) -> None:
-    with session.no_autoflush:
-        pending = pending_entry(session, record_type, record_id)
-        in_flight = in_flight_entry(session, record_type, record_id)
-        never_sent = current_version == 0 and in_flight is None
-        if pending is not None:
-            if op == OP_DELETE and never_sent and pending.base_version == 0:
-                session.delete(pending)  # created and deleted before the server heard of it
-            else:
-                pending.op = op
-            return
-        if op == OP_DELETE and never_sent:
-            return
-        if in_flight is not None:
-            # The in-flight message's result will rebase this entry (see sync.apply).
-            base_version = in_flight.base_version
-            server_copy = in_flight.server_record
+    key = (record_type, record_id)
+    pending = lookup.pending.get(key)
+    in_flight = lookup.in_flight.get(key)
+    never_sent = current_version == 0 and in_flight is None
+    if pending is not None:
+        if op == OP_DELETE and never_sent and pending.base_version == 0:
+            session.delete(pending)  # created and deleted before the server heard of it
         else:
-            base_version = current_version
-            server_copy = server_record
-            if server_copy is _READ_FROM_DATABASE:
-                server_copy = _server_copy_before_edit(session, record_type, record_id, current_version, model)
-        session.add(
-            OutboxEntry(
-                record_type=record_type,
-                record_id=record_id,
-                op=op,
-                base_version=base_version,
-                server_record=server_copy,
-                created_at=utc_now(),
-            )
+            pending.op = op
+        return
+    if op == OP_DELETE and never_sent:
+        return
+    if in_flight is not None:
+        # The in-flight message's result will rebase this entry (see sync.apply).
+        base_version = in_flight.base_version
+        server_copy = in_flight.server_record
+    else:
+        base_version = current_version
+        server_copy = server_record
+        if server_copy is _READ_FROM_DATABASE:
+            server_copy = _server_copy_before_edit(session, lookup.rejections.get(key), record_id, current_version,
+                                                   model)
+    session.add(
+        OutboxEntry(
+            record_type=record_type,
+            record_id=record_id,
+            op=op,
+            base_version=base_version,
+            server_record=server_copy,
+            created_at=utc_now(),
         )
+    )
 
 
 def _server_copy_before_edit(
-    session: Session, record_type: str, record_id: str, current_version: int, model: type[Record] | None
+    session: Session, rejection: Rejection | None, record_id: str, current_version: int, model: type[Record] | None
 ) -> WireRecord | None:
     if current_version == 0:
         return None
     # A change the server rejected stays in the record; the rejection knows the server's.
-    rejection = session.scalars(
-        select(Rejection)
-        .where(Rejection.record_type == record_type, Rejection.record_id == record_id)
-        .order_by(Rejection.id.desc())
-    ).first()
     if rejection is not None:
         return rejection.server_record
     assert model is not None
@@ -178,11 +207,17 @@ def _capture_local_changes(session: Session, flush_context: object, instances: o
         elif isinstance(obj, Line) and (parent := _parent_of(session, obj)) is not None:
             note(parent, OP_DELETE if parent in session.deleted else OP_UPSERT)
 
+    if not changed:
+        return
     now = utc_now()
-    for (model, record_id), (record, op) in changed.items():
-        if op == OP_UPSERT:
-            record.updated_at = now
-        _note_local_change(session, model.record_type.name, record_id, op, record.version or 0, model=model)
+    with session.no_autoflush:
+        lookup = _OutboxLookup(session, [(model.record_type.name, record_id) for model, record_id in changed])
+        for (model, record_id), (record, op) in changed.items():
+            if op == OP_UPSERT:
+                record.updated_at = now
+            _note_local_change(
+                session, model.record_type.name, record_id, op, record.version or 0, lookup=lookup, model=model
+            )
 
 
 def _parent_of(session: Session, line: Line) -> Record | None:

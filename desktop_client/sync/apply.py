@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, selectinload
 
 from desktop_client.store.column_types import utc_now
 from desktop_client.store.outbox import applying_server_changes, pending_entry
 from desktop_client.store.record_data import InvalidRecordData
 from desktop_client.store.records import RECORD_MODELS, record_model
 from desktop_client.store.sync_tables import (
-    OP_DELETE,
     OP_UPSERT,
     Conflict,
     OutboxEntry,
@@ -34,6 +34,8 @@ from desktop_client.sync.responses import ExchangeResponse, RecordResult
 from sync_protocol import errors as codes
 
 logger = logging.getLogger(__name__)
+
+_LOAD_CHUNK = 500  # ids per IN (...) query, well below SQLite's parameter limit
 
 
 @dataclass
@@ -91,8 +93,11 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
         for entry in frozen.values():
             logger.warning("The server gave no result for %r; it will be sent again.", entry)
             return_to_pending(session, entry)
-        for change in response.changes:
-            _take_incoming_change(session, state, change, outcome)
+        incoming = _IncomingChanges.prepare(session, state, response.changes)
+        with session.no_autoflush:  # a page may hold thousands of records: no flush per lookup
+            for change in response.changes:
+                incoming.take(change, outcome)
+        incoming.finish()
 
     state.ack = response.next_ack
     state.inflight_message_no = None
@@ -163,40 +168,91 @@ def _settle_rejected(session: Session, entry: OutboxEntry, sent: WireRecord, res
     session.delete(entry)
 
 
-def _take_incoming_change(session: Session, state: SyncState, change: WireRecord, outcome: ResponseOutcome) -> None:
-    record_type, record_id = change["type"], change["id"]
-    model = RECORD_MODELS.get(record_type)
-    if model is None:
-        # A newer server may sync types this client does not know yet; nothing to store.
-        logger.warning("Ignoring a change of the unknown record type %r.", record_type)
-        return
-    if change["op"] == OP_UPSERT:
-        _remember_delivered(session, state, record_type, record_id)
-    later = pending_entry(session, record_type, record_id)
-    if later is not None:
-        # The user's unsent edit wins locally; the server will judge it (and answer with
-        # a conflict if this change came in between). Keep the server's copy meanwhile.
-        later.server_record = _server_copy(change, change["version"])
-        _refresh_rejections(session, record_type, record_id, later.server_record)
-        outcome.kept_local += 1
-        return
-    record = session.get(model, record_id)
-    if record is not None and record.version >= change["version"] and not state.reset_in_progress:
-        return  # already have this version or a newer one
-    _write_server_record(session, state, change)
-    outcome.received += 1
+class _IncomingChanges:
+    """Takes in the ``changes`` of one response. What every change needs to know (its
+    record, an unsent edit of it, an open rejection) is loaded once for the whole page."""
+
+    def __init__(self, session: Session, state: SyncState) -> None:
+        self.session = session
+        self.state = state
+        self.pending: dict[tuple[str, str], OutboxEntry] = {}
+        self.rejected: set[tuple[str, str]] = set()
+        self.delivered: set[tuple[str, str]] = set()
+
+    @classmethod
+    def prepare(cls, session: Session, state: SyncState, changes: tuple[WireRecord, ...]) -> _IncomingChanges:
+        incoming = cls(session, state)
+        session.flush()
+        incoming.pending = {
+            (entry.record_type, entry.record_id): entry
+            for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.message_no.is_(None)))
+        }
+        incoming.rejected = {tuple(row) for row in session.execute(select(Rejection.record_type, Rejection.record_id))}
+        ids_by_type: dict[str, list[str]] = {}
+        for change in changes:
+            ids_by_type.setdefault(change["type"], []).append(change["id"])
+        for type_name, ids in ids_by_type.items():
+            model = RECORD_MODELS.get(type_name)
+            if model is None:
+                continue
+            for start in range(0, len(ids), _LOAD_CHUNK):
+                query = select(model).where(model.id.in_(ids[start:start + _LOAD_CHUNK]))
+                if model.record_type.has_lines:
+                    query = query.options(selectinload(model.lines))
+                session.scalars(query).all()  # into the identity map, where session.get finds them
+        return incoming
+
+    def take(self, change: WireRecord, outcome: ResponseOutcome) -> None:
+        key = (change["type"], change["id"])
+        model = RECORD_MODELS.get(change["type"])
+        if model is None:
+            # A newer server may sync types this client does not know yet; nothing to store.
+            logger.warning("Ignoring a change of the unknown record type %r.", change["type"])
+            return
+        if change["op"] == OP_UPSERT and self.state.reset_in_progress:
+            self.delivered.add(key)
+        later = self.pending.get(key)
+        if later is not None:
+            # The user's unsent edit wins locally; the server will judge it (and answer
+            # with a conflict if this change came in between). Keep the server's copy.
+            later.server_record = _server_copy(change, change["version"])
+            self._refresh_rejections(key, later.server_record)
+            outcome.kept_local += 1
+            return
+        record = self.session.get(model, change["id"])
+        if record is not None and record.version >= change["version"] and not self.state.reset_in_progress:
+            return  # already have this version or a newer one
+        try:
+            write_server_record(self.session, change)
+        except InvalidRecordData as error:
+            raise _unstorable(change, error) from None
+        self._refresh_rejections(key, _server_copy(change, change["version"]))
+        outcome.received += 1
+
+    def finish(self) -> None:
+        if self.delivered:
+            self.session.execute(
+                sqlite_insert(ResetDelivery).on_conflict_do_nothing(),
+                [{"record_type": record_type, "record_id": record_id} for record_type, record_id in self.delivered],
+            )
+
+    def _refresh_rejections(self, key: tuple[str, str], server_copy: WireRecord) -> None:
+        if key in self.rejected:
+            _refresh_rejections(self.session, *key, server_copy)
 
 
 def _write_server_record(session: Session, state: SyncState, wire: WireRecord) -> None:
     try:
         record = write_server_record(session, wire)
     except InvalidRecordData as error:
-        raise MalformedResponse(
-            f"The server sent {wire['type']} {wire['id']} with data this client cannot store ({error})."
-        ) from None
+        raise _unstorable(wire, error) from None
     if record is not None:
         _remember_delivered(session, state, wire["type"], wire["id"])
     _refresh_rejections(session, wire["type"], wire["id"], _server_copy(wire, wire["version"]))
+
+
+def _unstorable(wire: WireRecord, error: InvalidRecordData) -> MalformedResponse:
+    return MalformedResponse(f"The server sent {wire['type']} {wire['id']} with data this client cannot store ({error}).")
 
 
 def _server_copy(record: WireRecord, version: int) -> WireRecord:
@@ -217,7 +273,9 @@ def _refresh_rejections(session: Session, record_type: str, record_id: str, serv
 
 def _remember_delivered(session: Session, state: SyncState, record_type: str, record_id: str) -> None:
     if state.reset_in_progress:
-        session.merge(ResetDelivery(record_type=record_type, record_id=record_id))
+        session.execute(
+            sqlite_insert(ResetDelivery).on_conflict_do_nothing(), [{"record_type": record_type, "record_id": record_id}]
+        )
 
 
 def _finish_reset(session: Session) -> int:

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from desktop_client.store.records import DailyReport, Estimate, EstimateLine, Timesheet, User, WorkSpecification
-from desktop_client.store.sync_tables import Conflict, OutboxEntry, Rejection, ResetDelivery, SyncState
+from desktop_client.store.records import DailyReport, Estimate, EstimateLine, Timesheet, User
+from desktop_client.store.sync_tables import Conflict, Rejection, ResetDelivery, SyncState
 from desktop_client.sync import (
     AuthenticationFailed,
     MalformedResponse,
