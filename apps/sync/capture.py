@@ -127,21 +127,50 @@ def records_touched(model: type[models.Model], pks: Iterable[int], using: str) -
         _write(touched, using)
 
 
-def record_touched(options: registry.SyncOptions, record_uuid: uuid.UUID, using: str) -> None:
-    """Record that the record ``record_uuid`` of ``options``'s type was written."""
+def reserve(using: str) -> int | None:
+    """Before a single save: take the version lock and reserve the save's version in one
+    statement. None while collecting (the collector holds the lock and numbers at the end)."""
+    collector = _collector.get()
+    if collector is not None and collector.using == using:
+        return None
+    return _allocate(using, 1)
+
+
+def instance_saved(instance: models.Model, version: int | None, using: str) -> None:
+    """Record that ``instance`` (a record or a line) was just saved, with the version
+    ``reserve`` gave (None while collecting)."""
+    model = type(instance)
+    options = registry.options_for(model)
+    if options is not None:
+        record_uuid, deleted = instance.uuid, instance.is_deleted
+    else:
+        options = registry.parent_options_for_line(model)
+        if options is None:
+            raise UncapturedWriteError(f"{model._meta.label} is synced but not registered.")
+        parent_field = model._meta.get_field(options.lines.parent_field)
+        if parent_field.is_cached(instance):
+            parent = parent_field.get_cached_value(instance)
+            record_uuid, deleted = parent.uuid, parent.is_deleted
+        else:
+            record_uuid, deleted = (
+                options.model.all_objects.using(using)
+                .filter(pk=getattr(instance, parent_field.attname))
+                .values_list("uuid", "is_deleted")
+                .get()
+            )
     key = (options.type_name, record_uuid)
     collector = _collector.get()
     if collector is not None and collector.using == using:
         collector.touched[key] = options
-    else:
-        _write({key: options}, using)
+        return
+    if version is None:
+        version = _allocate(using, 1)
+    _entries_write({key: version}, {key: deleted}, using)
 
 
 def _write(touched: dict[tuple[str, uuid.UUID], registry.SyncOptions], using: str) -> dict:
     if not touched:
         return {}
-    from apps.sync.models import SyncChange
-
     deleted: dict[tuple[str, uuid.UUID], bool] = {}
     by_type: dict[str, list[uuid.UUID]] = {}
     for (type_name, record_uuid), options in touched.items():
@@ -157,6 +186,14 @@ def _write(touched: dict[tuple[str, uuid.UUID], registry.SyncOptions], using: st
     last = _allocate(using, len(keys))
     first = last - len(keys) + 1
     versions = {key: first + offset for offset, key in enumerate(keys)}
+    _entries_write(versions, deleted, using)
+    return versions
+
+
+def _entries_write(versions: dict[tuple[str, uuid.UUID], int], deleted: dict, using: str) -> None:
+    """Move each record's log entry to its new version (insert it when new)."""
+    from apps.sync.models import SyncChange
+
     now = timezone.now()
     node_id = _origin_node_id.get()
     connection = connections[using]
@@ -189,5 +226,4 @@ def _write(touched: dict[tuple[str, uuid.UUID], registry.SyncOptions], using: st
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-    return versions
 

@@ -16,13 +16,18 @@ from apps.sync import capture, registry
 CHUNK_SIZE = 5000
 
 
-def history_record(model, pks, using, *, update: bool) -> None:
-    """Historical rows for writes that bypass save() (queryset update, bulk_create)."""
+def history_record(model, rows, using, *, update: bool) -> None:
+    """Historical rows for writes that bypass save() (queryset update, bulk_create).
+
+    ``rows`` are saved instances, or primary keys of rows to read back."""
     history = getattr(model, "history", None)
-    if history is None:
+    if history is None or not rows:
         return
-    rows = list(model.all_objects.using(using).filter(pk__in=pks))
-    history.bulk_history_create(rows, update=update, default_change_reason=capture.change_reason() or "")
+    if not isinstance(rows[0], models.Model):
+        rows = list(model.all_objects.using(using).filter(pk__in=rows))
+    history.bulk_history_create(
+        rows, update=update, default_change_reason=capture.change_reason() or "", batch_size=CHUNK_SIZE
+    )
 
 
 class SyncedQuerySet(models.QuerySet):
@@ -68,7 +73,7 @@ class SyncedQuerySet(models.QuerySet):
             if None in pks:
                 raise capture.UncapturedWriteError("The database did not return the primary keys of new rows.")
             capture.records_touched(self.model, pks, self.db)
-            history_record(self.model, pks, self.db, update=False)
+            history_record(self.model, created, self.db, update=False)
         return created
 
     bulk_create.alters_data = True
@@ -143,13 +148,9 @@ class SyncedModel(models.Model):
         if self._history_change_reason_missing():
             self._change_reason = capture.change_reason()
         with transaction.atomic(using=using, savepoint=False):
-            capture.lock(using)
+            version = capture.reserve(using)  # the version lock comes before the row is written
             super().save(*args, **kwargs)
-            options = registry.options_for(type(self))
-            if options is not None:
-                capture.record_touched(options, self.uuid, using)
-            else:
-                capture.records_touched(type(self), [self.pk], using)
+            capture.instance_saved(self, version, using)
 
     save.alters_data = True
 

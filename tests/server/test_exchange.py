@@ -346,3 +346,27 @@ def test_a_report_from_a_node_keeps_its_author(node):
     record = report_record(author.uuid, lines=[report_line()])
     node.exchange([record])
     assert DailyReport.objects.get(uuid=record["id"]).author == author
+
+
+def test_a_batch_the_database_refuses_is_applied_record_by_record(node, monkeypatch):
+    from django.db import IntegrityError
+
+    from apps.sync.services import apply
+
+    real_write = apply._upserts_write
+    calls = {"count": 0}
+
+    def refuse_once(*args, **kwargs):
+        calls["count"] += 1
+        real_write(*args, **kwargs)
+        if calls["count"] == 1:
+            raise IntegrityError("simulated refusal of the whole batch")
+
+    monkeypatch.setattr(apply, "_upserts_write", refuse_once)
+    spec = spec_record(code="FALLBACK-1")
+    estimate = estimate_record(lines=[estimate_line(spec["id"])])
+    outcome = node.exchange([spec, estimate])
+    assert [r["status"] for r in outcome.results] == ["applied", "applied"]
+    assert WorkSpecification.all_objects.filter(code="FALLBACK-1").count() == 1
+    assert Estimate.objects.get(uuid=estimate["id"]).lines.count() == 1
+    assert outcome.results[0]["version"] == version_of(WorkSpecification.objects.get(code="FALLBACK-1"))
