@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop_client.store.column_types import utc_now
 from desktop_client.store.outbox import pending_entry
 from desktop_client.store.records import record_model, references_of
-from desktop_client.store.column_types import utc_now
 from desktop_client.store.sync_tables import OP_DELETE, OutboxEntry, Rejection, SyncState, WireRecord
 from desktop_client.store.wire import record_data_to_wire
 from sync_protocol import PROTOCOL_VERSION, codecs

@@ -574,3 +574,22 @@ def test_a_single_change_too_large_for_the_server_is_set_aside_as_rejected(regis
         [kept] = session.scalars(select(Rejection)).all()
     assert kept.record_id == huge.id and kept.reasons == {"size": ["refused: payload_too_large"]}
     assert outbox(registered_store) == []
+
+
+def test_a_full_state_of_thousands_of_records_over_several_pages_arrives_whole(registered_store):
+    users = [wire_user(builders.new_id(), version=n, username=f"user{n}") for n in range(1, 301)]
+    estimates = [wire_estimate(builders.new_id(), version=1000 + n,
+                               lines=[wire_estimate_line(builders.new_id(), position=p) for p in range(1, 4)])
+                 for n in range(1, 301)]
+    sheets = [wire_timesheet(builders.new_id(), version=2000 + n, worker=users[n % 300]["id"])
+              for n in range(1, 901)]
+    everything = users + estimates + sheets
+    pages = [everything[start:start + 500] for start in range(0, len(everything), 500)]
+    transport = ScriptedTransport(*(
+        answer(changes=page, next_ack=page[-1]["version"], more=index < len(pages) - 1)
+        for index, page in enumerate(pages)))
+    report = Engine(registered_store, transport).sync()
+    assert report.received == 1500 and report.messages == 3
+    assert (count(registered_store, User), count(registered_store, Estimate), count(registered_store, Timesheet),
+            count(registered_store, EstimateLine)) == (300, 300, 900, 900)
+    assert outbox(registered_store) == [] and state_of(registered_store).ack == sheets[-1]["version"]
