@@ -2,11 +2,13 @@
 log and the change log in the admin."""
 from __future__ import annotations
 
+import base64
 import html
 import re
 import uuid
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -113,12 +115,21 @@ def test_connection_code_is_unpadded_base64url_of_compact_json_and_parses_back()
     node_id = uuid.uuid4()
     code = connection_code_make(node_id=node_id, token="s3cr-t_", server_url="https://sync.example.com/")
     assert re.fullmatch(r"[A-Za-z0-9_-]+", code)
-    import base64
-
     raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)).decode()
     assert raw == f'{{"server":"https://sync.example.com","node_id":"{node_id}","token":"s3cr-t_"}}'
     parsed = connection_code_parse(code)
     assert (parsed.server, parsed.node_id, parsed.token) == ("https://sync.example.com", node_id, "s3cr-t_")
+
+
+def test_the_desktop_client_reads_the_code_the_server_makes():
+    # The two sides cannot share the code (the server never imports the desktop client):
+    # this keeps their formats in step.
+    from desktop_client.sync.connection_code import decode_connection_code
+
+    node_id = uuid.uuid4()
+    code = connection_code_make(node_id=node_id, token="t0ken-_x", server_url="https://sync.example.com")
+    decoded = decode_connection_code(code)
+    assert (decoded.server, decoded.node_id, decoded.token) == ("https://sync.example.com", str(node_id), "t0ken-_x")
 
 
 @pytest.mark.parametrize(
@@ -397,9 +408,7 @@ def test_change_log_is_listed_filtered_and_searched_but_never_changed(admin_clie
 
     request = rf.get(url)
     request.user = admin_user
-    from django.contrib.admin import site
-
-    model_admin = site._registry[SyncChange]
+    model_admin = admin.site._registry[SyncChange]
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request, from_node)
     assert not model_admin.has_delete_permission(request, from_node)

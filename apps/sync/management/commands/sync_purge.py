@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.sync.services.purge import log_purge
