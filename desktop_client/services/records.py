@@ -27,6 +27,7 @@ from desktop_client.store.records import (
     Timesheet,
     User,
     WorkSpecification,
+    line_model,
     record_model,
     references_of,
 )
@@ -100,7 +101,7 @@ def record_create(
     with store.transaction() as session:
         if session.get(record_model(kind.name), new_id) is not None:
             raise InvalidRecordData(fields={"id": ["A record with this id already exists."]})
-        decoded = validate_record_data(session, kind, data, lines_required=kind.has_lines)
+        decoded = validate_record_data(session, kind, data, lines_required=kind.has_lines, record_id=new_id)
         record = write_record(session, record_model(kind.name), new_id, decoded)
         return _view(session, record)
 
@@ -119,7 +120,7 @@ def record_update(
     with store.transaction() as session:
         record = _stored(session, kind, record_id)
         data = merged_wire_data(record, kind, values or {}, lines)
-        decoded = validate_record_data(session, kind, data, lines_required=False,
+        decoded = validate_record_data(session, kind, data, lines_required=False, record_id=record.id,
                                        exists=_existing_or_kept_references(session, record))
         write_record(session, type(record), record.id, decoded)
         return _view(session, record)
@@ -146,11 +147,12 @@ def record_validate(
         try:
             if record_id is None:
                 data = input_to_wire(kind, values, lines if kind.has_lines else None)
-                validate_record_data(session, kind, data, lines_required=kind.has_lines)
+                new_id = str(uuid.uuid4())
+                validate_record_data(session, kind, data, lines_required=kind.has_lines, record_id=new_id)
             else:
                 record = _stored(session, kind, record_id)
                 data = merged_wire_data(record, kind, values, lines)
-                validate_record_data(session, kind, data, lines_required=False,
+                validate_record_data(session, kind, data, lines_required=False, record_id=record.id,
                                      exists=_existing_or_kept_references(session, record))
         except InvalidRecordData as errors:
             return errors
@@ -165,11 +167,13 @@ def validate_record_data(
     data: Mapping[str, Any],
     *,
     lines_required: bool,
+    record_id: str | None = None,
     exists: RecordExists | None = None,
 ) -> RecordValues:
     """Decode wire-shaped ``data`` and check that every reference points at a record on
-    this computer (the server rejects references to records it does not have). All
-    reasons are reported together, format and references alike."""
+    this computer (the server rejects references to records it does not have) and,
+    given the ``record_id`` the data is for, that no line belongs to another record.
+    All reasons are reported together, format and references alike."""
     exists = exists or (lambda ref_type, ref_id: session.get(record_model(ref_type), ref_id) is not None)
     reference_errors = InvalidRecordData()
     _check_references(record_type.fields, data, exists, reference_errors, line=None)
@@ -177,6 +181,8 @@ def validate_record_data(
     for index, line in enumerate(raw_lines if isinstance(raw_lines, list) else ()):
         if isinstance(line, Mapping):
             _check_references(record_type.line_fields or (), line, exists, reference_errors, line=index)
+    if record_id is not None and record_type.has_lines and isinstance(raw_lines, list):
+        _check_line_ownership(session, record_type, record_id, raw_lines, reference_errors)
     try:
         decoded = decode_record_data(record_type, data, unknown_fields_allowed=False, lines_required=lines_required)
     except InvalidRecordData as errors:
@@ -240,6 +246,31 @@ def _check_references(
             continue  # not an id at all: decoding reports that
         if target is not None and not exists(field.ref, target):
             errors.add(field.name, f"There is no {_label(field.ref)} with this id on this computer.", line=line)
+
+
+def _check_line_ownership(
+    session: Session,
+    record_type: catalogue.RecordType,
+    record_id: str,
+    raw_lines: list[Any],
+    errors: InvalidRecordData,
+) -> None:
+    lines_model = line_model(record_model(record_type.name))
+    assert lines_model is not None
+    positions: dict[str, int] = {}
+    for index, line in enumerate(raw_lines):
+        try:
+            positions[decode_record_id(line.get("id"))] = index
+        except (AttributeError, ValueError):
+            continue  # not a line or not an id: decoding reports that
+    if not positions:
+        return
+    parent = getattr(lines_model, lines_model.parent_key)
+    taken = session.execute(
+        select(lines_model.id).where(lines_model.id.in_(list(positions)), parent != record_id)
+    ).scalars()
+    for line_id in taken:
+        errors.add("id", "This line belongs to another record.", line=positions[line_id])
 
 
 def _to_wire(field: catalogue.Field | None, value: Any) -> Any:

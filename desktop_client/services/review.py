@@ -118,7 +118,8 @@ def rejection_retry(
             session.delete(rejection)
             return None
         data = dict(change["data"]) | input_to_wire(record_type, values or {}, lines)
-        decoded = validate_record_data(session, record_type, data, lines_required=record_type.has_lines)
+        decoded = validate_record_data(session, record_type, data, lines_required=record_type.has_lines,
+                                       record_id=rejection.record_id)
         record = write_record(session, model, rejection.record_id, decoded)
         session.flush()
         # Sent again even when nothing was corrected (e.g. a missing reference now exists).

@@ -104,7 +104,7 @@ def records_import(store: Store, lines: Iterable[str]) -> ImportReport:
                 try:
                     item.values = validate_record_data(
                         session, item.record_type, item.data, lines_required=item.record_type.has_lines,
-                        exists=exists,
+                        record_id=item.record_id, exists=exists,
                     )
                 except InvalidRecordData as errors:
                     item.problems.extend(f"data.{message}" for message in errors.messages())

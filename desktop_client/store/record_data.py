@@ -115,7 +115,12 @@ def _decode_lines(
                 errors.add("id", "Another line of this record has the same id.", line=index)
             seen_ids.add(line_id)
         values = _decode_fields(
-            record_type.line_fields or (), raw_line, errors, line=index, unknown_allowed=unknown_allowed, extra=frozenset({"id"})
+            record_type.line_fields or (),
+            raw_line,
+            errors,
+            line=index,
+            unknown_allowed=unknown_allowed,
+            extra=frozenset({"id"}),
         )
         if line_id is not None:
             decoded.append(LineValues(id=line_id, values=values))

@@ -252,7 +252,9 @@ def _write_server_record(session: Session, state: SyncState, wire: WireRecord) -
 
 
 def _unstorable(wire: WireRecord, error: InvalidRecordData) -> MalformedResponse:
-    return MalformedResponse(f"The server sent {wire['type']} {wire['id']} with data this client cannot store ({error}).")
+    return MalformedResponse(
+        f"The server sent {wire['type']} {wire['id']} with data this client cannot store ({error})."
+    )
 
 
 def _server_copy(record: WireRecord, version: int) -> WireRecord:
@@ -274,7 +276,8 @@ def _refresh_rejections(session: Session, record_type: str, record_id: str, serv
 def _remember_delivered(session: Session, state: SyncState, record_type: str, record_id: str) -> None:
     if state.reset_in_progress:
         session.execute(
-            sqlite_insert(ResetDelivery).on_conflict_do_nothing(), [{"record_type": record_type, "record_id": record_id}]
+            sqlite_insert(ResetDelivery).on_conflict_do_nothing(),
+            [{"record_type": record_type, "record_id": record_id}],
         )
 
 

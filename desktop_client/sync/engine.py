@@ -178,7 +178,9 @@ class SyncEngine:
                 if retry_after is not None:
                     wait = min(max(wait, retry_after), self.retry_policy.max_delay)
                 attempt += 1
-                logger.info("Sending message %s failed (%s); retry %s in %.1f s.", message.message_no, error, attempt, wait)
+                logger.info(
+                    "Sending message %s failed (%s); retry %s in %.1f s.", message.message_no, error, attempt, wait
+                )
                 notify(
                     SyncProgress(
                         messages=report.messages,

@@ -56,7 +56,11 @@ def register_with_code(store: Store, *, code: str | ConnectionCode, server_url: 
     if server is None:
         raise InvalidConnectionCode("The connection code does not name a server; give the server's address too.")
     return adopt_identity(
-        store, server_url=normalize_server_url(server), node_id=connection.node_id, token=connection.token, node_name=None
+        store,
+        server_url=normalize_server_url(server),
+        node_id=connection.node_id,
+        token=connection.token,
+        node_name=None,
     )
 
 

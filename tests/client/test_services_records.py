@@ -141,3 +141,22 @@ def test_pending_change_count_counts_records_not_edits(store):
         services.record_update(store, record_type="timesheet", record_id=record.id, values={"hours": hours})
     add_local(store, builders.estimate())
     assert services.pending_change_count(store) == 2
+
+
+def test_a_line_of_another_record_cannot_be_taken_over(store):
+    other = add_from_server(store, builders.estimate(lines=1), version=2)
+    record = add_from_server(store, builders.estimate(lines=1), version=3)
+    with pytest.raises(InvalidRecordData) as raised:
+        services.record_update(store, record_type="estimate", record_id=record.id,
+                               lines=[LINE | {"id": other.lines[0].id}])
+    assert raised.value.lines == {0: {"id": ["This line belongs to another record."]}}
+    with pytest.raises(InvalidRecordData):
+        services.record_create(store, record_type="estimate", values=ESTIMATE,
+                               lines=[LINE | {"id": other.lines[0].id}])
+
+
+def test_lines_given_to_a_type_without_lines_are_refused(store):
+    with pytest.raises(InvalidRecordData) as raised:
+        services.record_create(store, record_type="work_specification", values={
+            "code": "WS-1", "name": "Digging", "unit": "m3", "unit_price": "10.00", "lines": []})
+    assert raised.value.fields == {"lines": ["This record type has no lines."]}

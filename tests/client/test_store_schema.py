@@ -103,7 +103,8 @@ def test_default_database_lives_in_the_xdg_data_folder(tmp_path):
     assert default_database_path(environ={"XDG_DATA_HOME": "/data"}, platform="linux", home=home) == Path(
         "/data/site-sync/node.sqlite3"
     )
-    assert default_database_path(environ={}, platform="linux", home=home) == home / ".local/share/site-sync/node.sqlite3"
+    fallback = home / ".local/share/site-sync/node.sqlite3"
+    assert default_database_path(environ={}, platform="linux", home=home) == fallback
     # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
     assert default_database_path(environ={"XDG_DATA_HOME": "rel"}, platform="linux", home=home) == (
         home / ".local/share/site-sync/node.sqlite3"
