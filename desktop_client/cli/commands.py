@@ -20,6 +20,7 @@ from desktop_client.store import Store
 from desktop_client.sync import (
     HttpTransport,
     NetworkUnavailable,
+    NotRegistered,
     ServerUnavailable,
     SyncEngine,
     SyncReport,
@@ -27,6 +28,7 @@ from desktop_client.sync import (
     register_with_code,
     register_with_password,
 )
+from desktop_client.sync.engine import NOT_REGISTERED_DETAIL
 from desktop_client.sync.transport import normalize_server_url
 
 TransportFactory = Callable[[str], Transport]
@@ -134,12 +136,9 @@ def import_(args: argparse.Namespace, context: Context) -> ExitCode:
 
 
 def _sync_once(context: Context, server_url: str | None) -> SyncReport:
-    engine = SyncEngine(
-        context.store,
-        # An unregistered node has no server; the engine says so before using the transport.
-        context.transport_factory(server_url) if server_url else _NoServer(),
-        sleep=context.sleep,
-    )
+    if server_url is None:
+        raise NotRegistered(NOT_REGISTERED_DETAIL)
+    engine = SyncEngine(context.store, context.transport_factory(server_url), sleep=context.sleep)
     display = None if context.quiet else ProgressDisplay(context.stderr)
     try:
         report = engine.sync(on_progress=display)
@@ -159,14 +158,6 @@ def _summary(report: SyncReport, store: Store) -> str:
     if status.conflicts or status.rejections:
         text += f"; open: {status.conflicts} conflicts, {status.rejections} rejected changes"
     return text
-
-
-class _NoServer:
-    def register(self, request):  # pragma: no cover - never reached, see _sync_once
-        raise AssertionError("no server")
-
-    def exchange(self, body, *, token):  # pragma: no cover - never reached, see _sync_once
-        raise AssertionError("no server")
 
 
 def _server_address(text: str) -> str:

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 200  # local changes per message
 DEFAULT_MAX_CHANGES = 1000  # server changes asked for per response (the server caps it)
 
+NOT_REGISTERED_DETAIL = "This computer is not connected to a server yet; register it first."
 REVOKED_DETAIL = (
     "An administrator revoked this computer's access to the server. Your data and unsent changes are kept; "
     "register this computer again to continue syncing."
@@ -151,7 +152,7 @@ class SyncEngine:
         with self.store.reading() as session:
             state = SyncState.load(session)
             if not state.is_registered:
-                raise NotRegistered("This computer is not connected to a server yet; register it first.")
+                raise NotRegistered(NOT_REGISTERED_DETAIL)
             if state.revoked:
                 raise NodeRevoked(REVOKED_DETAIL, code=codes.NODE_REVOKED, status=401)
             assert state.token is not None
