@@ -370,3 +370,18 @@ def test_a_batch_the_database_refuses_is_applied_record_by_record(node, monkeypa
     assert WorkSpecification.all_objects.filter(code="FALLBACK-1").count() == 1
     assert Estimate.objects.get(uuid=estimate["id"]).lines.count() == 1
     assert outcome.results[0]["version"] == version_of(WorkSpecification.objects.get(code="FALLBACK-1"))
+
+
+def test_a_reissued_token_lets_a_fresh_installation_start_at_message_one(node):
+    from apps.sync.services.nodes import node_token_replace
+
+    node.exchange([spec_record(code="BEFORE-REISSUE")])
+    node.exchange()
+    node.model.refresh_from_db()
+    node_token_replace(node=node.model)
+    node.message_no, node.ack = 0, 0  # a new laptop: fresh numbering, fresh store
+    outcome = node.exchange([spec_record(code="AFTER-REISSUE")])
+    assert outcome.results[0]["status"] == "applied"
+    received = outcome.changes + list(node.pull_all().values())
+    codes = {r["data"]["code"] for r in received if r["type"] == "work_specification"}
+    assert "BEFORE-REISSUE" in codes  # the full state of a fresh start includes its own earlier records
