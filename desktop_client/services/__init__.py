@@ -1,6 +1,12 @@
 """What the window (and the CLI) call: reading and editing records, conflicts and
 rejections, status, import and export. No Qt, no HTTP; each call is one transaction."""
-from desktop_client.services.errors import InvalidRecordData, NotFound, ReadOnlyRecordType, UnknownRecordType
+from desktop_client.services.errors import (
+    InvalidRecordData,
+    NotFound,
+    ReadOnlyRecordType,
+    RecordChanged,
+    UnknownRecordType,
+)
 from desktop_client.services.records import (
     record_create,
     record_delete,
@@ -36,6 +42,7 @@ __all__ = [
     "LineView",
     "NotFound",
     "ReadOnlyRecordType",
+    "RecordChanged",
     "RecordView",
     "RejectionView",
     "SyncStatus",

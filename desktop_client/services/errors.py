@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from desktop_client.store.record_data import InvalidRecordData
 
-__all__ = ["InvalidRecordData", "NotFound", "ReadOnlyRecordType", "UnknownRecordType"]
+__all__ = ["InvalidRecordData", "NotFound", "ReadOnlyRecordType", "RecordChanged", "UnknownRecordType"]
 
 
 class NotFound(LookupError):
@@ -16,3 +16,8 @@ class UnknownRecordType(ValueError):
 
 class ReadOnlyRecordType(ValueError):
     """A record type nodes receive but may not change (users)."""
+
+
+class RecordChanged(Exception):
+    """The record changed (a sync, or another window) after the form showing it was
+    filled; saving would overwrite what the user has not seen."""

@@ -33,7 +33,7 @@ from desktop_client.store.records import (
 )
 from desktop_client.store.sync_tables import OutboxEntry
 from desktop_client.store.wire import record_data_to_wire, write_record
-from desktop_client.services.errors import NotFound, ReadOnlyRecordType, UnknownRecordType
+from desktop_client.services.errors import NotFound, ReadOnlyRecordType, RecordChanged, UnknownRecordType
 from desktop_client.services.views import RecordView, record_view
 from sync_protocol import catalogue
 
@@ -113,12 +113,15 @@ def record_update(
     record_id: str,
     values: Mapping[str, Any] | None = None,
     lines: Sequence[Mapping[str, Any]] | None = None,
+    expected_updated_at: dt.datetime | None = None,
 ) -> RecordView:
     """Change the given fields (others keep their values); ``lines``, when given, is the
-    record's complete new list of lines."""
+    record's complete new list of lines. ``expected_updated_at``: the ``updated_at`` of
+    the view the form was filled from; if the record changed since, ``RecordChanged``."""
     kind = editable_record_type(record_type)
     with store.transaction() as session:
         record = _stored(session, kind, record_id)
+        _check_unchanged(record, expected_updated_at)
         data = merged_wire_data(record, kind, values or {}, lines)
         decoded = validate_record_data(session, kind, data, lines_required=False, record_id=record.id,
                                        exists=_existing_or_kept_references(session, record))
@@ -126,10 +129,14 @@ def record_update(
         return _view(session, record)
 
 
-def record_delete(store: Store, *, record_type: str, record_id: str) -> None:
+def record_delete(
+    store: Store, *, record_type: str, record_id: str, expected_updated_at: dt.datetime | None = None
+) -> None:
     kind = editable_record_type(record_type)
     with store.transaction() as session:
-        session.delete(_stored(session, kind, record_id))
+        record = _stored(session, kind, record_id)
+        _check_unchanged(record, expected_updated_at)
+        session.delete(record)
 
 
 def record_validate(
@@ -283,6 +290,14 @@ def _to_wire(field: catalogue.Field | None, value: Any) -> Any:
     if field.kind == catalogue.REF and isinstance(value, uuid.UUID):
         return str(value)
     return value
+
+
+def _check_unchanged(record: Record, expected_updated_at: dt.datetime | None) -> None:
+    if expected_updated_at is not None and record.updated_at != expected_updated_at:
+        raise RecordChanged(
+            f"This {_label(record.record_type.name)} was changed after you opened it (by a sync or in another "
+            "window). Reopen it to see the changes, then make yours again."
+        )
 
 
 def _stored(session: Session, record_type: catalogue.RecordType, record_id: str) -> Record:

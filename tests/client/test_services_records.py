@@ -7,9 +7,13 @@ from decimal import Decimal
 import pytest
 
 from desktop_client import services
-from desktop_client.services import InvalidRecordData, NotFound, ReadOnlyRecordType, UnknownRecordType
+from desktop_client.services import InvalidRecordData, NotFound, ReadOnlyRecordType, RecordChanged, UnknownRecordType
 from desktop_client.store.records import Estimate, EstimateLine, Timesheet
+from desktop_client.store.sync_tables import SyncState
+from desktop_client.sync import RetryPolicy, SyncEngine
 from tests.client import builders
+from tests.client.builders import wire_timesheet
+from tests.client.scripted_transport import ScriptedTransport, answer
 from tests.client.store_actions import add_from_server, add_local, count, get, outbox
 
 ESTIMATE = {"number": "E-18", "title": "Walls", "site": "Riverside", "date": "2026-11-22", "status": "draft"}
@@ -160,3 +164,24 @@ def test_lines_given_to_a_type_without_lines_are_refused(store):
         services.record_create(store, record_type="work_specification", values={
             "code": "WS-1", "name": "Digging", "unit": "m3", "unit_price": "10.00", "lines": []})
     assert raised.value.fields == {"lines": ["This record type has no lines."]}
+
+
+def test_saving_a_form_over_a_change_it_did_not_show_is_refused(registered_store):
+    worker = builders.new_id()
+    record = add_from_server(registered_store, builders.timesheet(worker_id=worker), version=2)
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 2  # past the first sync: no reset
+    form = services.record_get(registered_store, record_type="timesheet", record_id=record.id)
+    SyncEngine(registered_store, ScriptedTransport(answer(changes=[
+        wire_timesheet(record.id, version=5, worker=worker, hours="3.00")], next_ack=5)),
+        retry_policy=RetryPolicy(retries=0)).sync()
+    with pytest.raises(RecordChanged, match="changed after you opened it"):
+        services.record_update(registered_store, record_type="timesheet", record_id=record.id,
+                               values={"note": "mine"}, expected_updated_at=form.updated_at)
+    with pytest.raises(RecordChanged):
+        services.record_delete(registered_store, record_type="timesheet", record_id=record.id,
+                               expected_updated_at=form.updated_at)
+    fresh = services.record_get(registered_store, record_type="timesheet", record_id=record.id)
+    saved = services.record_update(registered_store, record_type="timesheet", record_id=record.id,
+                                   values={"note": "mine"}, expected_updated_at=fresh.updated_at)
+    assert saved.values["note"] == "mine" and saved.values["hours"] == Decimal("3.00")
