@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from desktop_client.cli import main
 from desktop_client.cli.exit_codes import ExitCode
@@ -65,7 +66,7 @@ def test_a_wrong_command_line_exits_2(database_path, capsys):
 
 def test_the_module_runs_as_a_program_with_the_documented_exit_code(database_path):
     done = subprocess.run([sys.executable, "-m", "desktop_client", "--db", str(database_path), "sync", "--once"],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == ExitCode.NOT_REGISTERED
     assert done.stderr.strip().splitlines()[-1] == (
         "error[not_registered]: This computer is not connected to a server yet; register it first.")

@@ -3,6 +3,8 @@ column, and SQLite is set up the way the store relies on."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from desktop_client.store.migrate import current_revision, head_revision
 from desktop_client.store.records import RECORD_MODELS, Estimate, attribute_name, line_model
 from sync_protocol import catalogue
 from tests.client import builders
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def test_migrated_database_matches_the_models_exactly(store):
@@ -111,3 +115,13 @@ def test_default_database_lives_in_the_xdg_data_folder(tmp_path):
     )
     assert default_database_path(environ={"LOCALAPPDATA": "C:/Users/ivan/AppData/Local"}, platform="win32",
                                  home=home) == Path("C:/Users/ivan/AppData/Local/site-sync/node.sqlite3")
+
+
+def test_the_core_imports_neither_qt_nor_django():
+    probe = (
+        "import sys, desktop_client.cli, desktop_client.services, desktop_client.sync, desktop_client.store\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PyQt5', 'PyQt6', 'django', 'apps')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120,
+                          cwd=REPOSITORY)
+    assert done.stdout.strip() == "[]"
