@@ -88,6 +88,10 @@ class SyncReport:
 ProgressCallback = Callable[[SyncProgress], None]
 
 
+class _Cancelled(Exception):
+    """cancel() was called while waiting to send again."""
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -128,6 +132,9 @@ class SyncEngine:
                 message = current_or_new_message(session, batch_size=batch_size, max_changes=self.max_changes)
             try:
                 raw = self._send(message, token, report, notify)
+            except _Cancelled:
+                report.cancelled = True  # the frozen message goes out with the next sync
+                return report
             except ServerRefused as error:
                 if error.code != codes.PAYLOAD_TOO_LARGE or not message.changes:
                     raise
@@ -172,8 +179,10 @@ class SyncEngine:
                     abandon_inflight_message(session)
                 raise StaleMessage(STALE_DETAIL, code=error.code, status=error.status) from error
             except SyncError as error:
-                if not error.retryable or attempt >= len(delays) or self._cancelled.is_set():
+                if not error.retryable or attempt >= len(delays):
                     raise
+                if self._cancelled.is_set():
+                    raise _Cancelled from error
                 wait = delays[attempt]
                 retry_after = getattr(error, "retry_after", None)
                 if retry_after is not None:
@@ -195,7 +204,7 @@ class SyncEngine:
                 )
                 self._sleep(wait)
                 if self._cancelled.is_set():
-                    raise
+                    raise _Cancelled from error
 
     def _mark_revoked(self) -> None:
         with self.store.transaction() as session:

@@ -593,3 +593,13 @@ def test_a_full_state_of_thousands_of_records_over_several_pages_arrives_whole(r
     assert (count(registered_store, User), count(registered_store, Estimate), count(registered_store, Timesheet),
             count(registered_store, EstimateLine)) == (300, 300, 900, 900)
     assert outbox(registered_store) == [] and state_of(registered_store).ack == sheets[-1]["version"]
+
+
+def test_cancel_during_a_backoff_wait_ends_the_sync_quietly_and_keeps_the_message(registered_store):
+    add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    transport = ScriptedTransport(network_down(), network_down())
+    engine = SyncEngine(registered_store, transport, retry_policy=RetryPolicy(retries=3, jitter=0),
+                        sleep=lambda seconds: engine.cancel())
+    report = engine.sync()
+    assert report.cancelled and len(transport.bodies) == 1
+    assert state_of(registered_store).inflight_message_no == 1
