@@ -59,7 +59,12 @@ class ResponseOutcome:
 def apply_response(session: Session, message: OutgoingMessage, response: ExchangeResponse) -> ResponseOutcome:
     state = SyncState.load(session)
     if state.inflight_message_no != message.message_no:
-        raise RuntimeError(f"Message {message.message_no} is not the message waiting for a response.")
+        # Another sync of this database (the window's and a scheduled CLI run, say) sent
+        # the same frozen message and applied the server's answer first. The server
+        # answered this copy with the same results; its changes come again from our ack.
+        logger.info("Message %s was already settled by another sync; its response is not applied again.",
+                    message.message_no)
+        return ResponseOutcome()
     outcome = ResponseOutcome(sent=len(message.changes))
     # ack 0 asks for the full state (PROTOCOL.md rule 7); treat it as a reset so that a
     # node registered again also drops records the server no longer has.

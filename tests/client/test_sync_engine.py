@@ -603,3 +603,20 @@ def test_cancel_during_a_backoff_wait_ends_the_sync_quietly_and_keeps_the_messag
     report = engine.sync()
     assert report.cancelled and len(transport.bodies) == 1
     assert state_of(registered_store).inflight_message_no == 1
+
+
+def test_two_syncs_of_one_database_at_once_settle_a_message_only_once(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    result = [applied("timesheet", record.id, 40)]
+    other_sync_reports = []
+
+    def meanwhile_another_sync_runs(request):
+        other = ScriptedTransport(lambda again: builders.response(again["message_no"], results=result, next_ack=40))
+        other_sync_reports.append(Engine(registered_store, other).sync())
+        assert other.bodies == [json.dumps(request, ensure_ascii=False, separators=(",", ":"))]
+        return builders.response(request["message_no"], results=result, next_ack=40)  # the server's replay
+
+    report = Engine(registered_store, ScriptedTransport(meanwhile_another_sync_runs)).sync()
+    assert other_sync_reports[0].applied == 1 and report.applied == 0
+    assert get(registered_store, Timesheet, record.id).version == 40
+    assert outbox(registered_store) == [] and state_of(registered_store).ack == 40
