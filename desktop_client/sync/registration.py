@@ -67,10 +67,13 @@ def register_with_code(store: Store, *, code: str | ConnectionCode, server_url: 
 def adopt_identity(store: Store, *, server_url: str, node_id: str, token: str, node_name: str | None) -> NodeIdentity:
     """Store the node's identity. Local records and unsent changes are always kept.
 
-    The same node with a new token (an admin replaced it) keeps its message numbers and
-    ``ack``. A different node starts over with the server: message numbers from 1, ``ack``
-    0 (the full state, applied as a reset), and the frozen message's changes back in the
-    outbox to be sent under the new identity.
+    The same node with a new token (an admin replaced it) keeps its message numbers (the
+    server accepts any greater number after a replacement) and its ``ack``; but a reset
+    that was under way starts over from ``ack`` 0, because the server forgets a full-state
+    pass when it replaces the token, and finishing half a pass would drop records the
+    other half had yet to deliver. A different node starts over with the server: message
+    numbers from 1, ``ack`` 0 (the full state, applied as a reset), and the frozen
+    message's changes back in the outbox to be sent under the new identity.
     """
     with store.transaction() as session:
         state = SyncState.load(session)
@@ -78,6 +81,10 @@ def adopt_identity(store: Store, *, server_url: str, node_id: str, token: str, n
             abandon_inflight_message(session)
             state.node_id = node_id
             state.last_message_no = 0
+            state.ack = 0
+            state.reset_in_progress = False
+            session.execute(delete(ResetDelivery))
+        elif state.reset_in_progress:
             state.ack = 0
             state.reset_in_progress = False
             session.execute(delete(ResetDelivery))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from desktop_client import __version__
 from desktop_client.store.records import Timesheet
-from desktop_client.store.sync_tables import OutboxEntry, SyncState
+from desktop_client.store.sync_tables import OutboxEntry, ResetDelivery, SyncState
 from desktop_client.sync import (
     ConnectionCode,
     InvalidConnectionCode,
@@ -111,3 +111,16 @@ def test_a_new_token_for_the_same_node_keeps_its_place_in_the_exchange(registere
         ConnectionCode(node_id=builders.NODE_ID, token="replaced", server="https://sync.example.com")))
     state = state_of(registered_store)
     assert (state.token, state.last_message_no, state.ack, state.revoked) == ("replaced", 41, 1200, False)
+
+
+def test_a_new_token_in_the_middle_of_a_reset_starts_the_full_state_over(registered_store):
+    with registered_store.transaction() as session:
+        state = SyncState.load(session)
+        state.last_message_no, state.ack, state.reset_in_progress = 41, 1200, True
+        session.add(ResetDelivery(record_type="user", record_id=builders.new_id()))
+    register_with_code(registered_store, code=encode_connection_code(
+        ConnectionCode(node_id=builders.NODE_ID, token="replaced", server="https://sync.example.com")))
+    state = state_of(registered_store)
+    assert (state.last_message_no, state.ack, state.reset_in_progress) == (41, 0, False)
+    with registered_store.reading() as session:
+        assert session.scalars(select(ResetDelivery)).all() == []
