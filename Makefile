@@ -25,7 +25,6 @@ locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po | $(STAMP)
 ## Start the server on SQLite with demo data, printing the admin login.
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py demo_setup
 	@echo "Serving on http://127.0.0.1:8000/admin/"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

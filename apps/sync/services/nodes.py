@@ -2,18 +2,16 @@
 token, and the connection code that carries a node's id and token to a computer."""
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import secrets
 import uuid
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from apps.sync.models import SyncNode
+from sync_protocol import connection_code
 
 TOKEN_BYTES = 32
 
@@ -76,11 +74,7 @@ def node_token_replace(*, node: SyncNode) -> str:
     return token
 
 
-@dataclass(frozen=True)
-class ConnectionCode:
-    server: str
-    node_id: uuid.UUID
-    token: str
+ConnectionCode = connection_code.ConnectionCode
 
 
 class ConnectionCodeError(ValueError):
@@ -88,30 +82,19 @@ class ConnectionCodeError(ValueError):
 
 
 def connection_code_make(*, node_id: uuid.UUID | str, token: str, server_url: str) -> str:
-    """The code an admin hands to a field user: everything a desktop client needs to connect.
-
-    base64url without padding of the compact JSON ``{"server", "node_id", "token"}``; the
-    desktop client parses exactly this, so the format must not change.
-    """
-    payload = {"server": server_url.rstrip("/"), "node_id": str(uuid.UUID(str(node_id))), "token": token}
-    text = json.dumps(payload, separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode("utf-8")).rstrip(b"=").decode("ascii")
+    """The code an admin hands to a field user: everything a desktop client needs to connect
+    (format in ``sync_protocol.connection_code``)."""
+    return connection_code.encode(
+        ConnectionCode(node_id=uuid.UUID(str(node_id)), token=token, server=server_url.rstrip("/"))
+    )
 
 
 def connection_code_parse(code: str) -> ConnectionCode:
     """The server, node id and token in a connection code; ConnectionCodeError if it is not one."""
-    compact = "".join(code.split())  # a code pasted from an e-mail may be wrapped
     try:
-        raw = base64.urlsafe_b64decode(compact + "=" * (-len(compact) % 4))
-        payload = json.loads(raw.decode("utf-8"))
-    except ValueError as error:  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
-        raise ConnectionCodeError("This is not a connection code.") from error
-    if not isinstance(payload, dict) or not all(
-        isinstance(payload.get(key), str) and payload[key] for key in ("server", "node_id", "token")
-    ):
-        raise ConnectionCodeError("The connection code lacks the server, the node id or the token.")
-    try:
-        node_id = uuid.UUID(payload["node_id"])
+        parsed = connection_code.decode(code)
     except ValueError as error:
-        raise ConnectionCodeError("The connection code's node id is not a valid id.") from error
-    return ConnectionCode(server=payload["server"], node_id=node_id, token=payload["token"])
+        raise ConnectionCodeError(str(error)) from error
+    if parsed.server is None:
+        raise ConnectionCodeError("The connection code lacks the server address.")
+    return parsed
