@@ -24,10 +24,13 @@ from sync_protocol import errors as codes
 
 REGISTER_PATH = "/api/sync/register"
 EXCHANGE_PATH = "/api/sync/exchange"
+HEALTH_PATH = "/api/health"
 USER_AGENT = f"site-sync-desktop/{__version__}"
 
 # (connect, read) seconds. Reading allows for a large page of changes on a slow link.
 DEFAULT_TIMEOUT = (10.0, 120.0)
+# A health check is a person waiting on a "Test connection" button: a quick answer or none.
+HEALTH_TIMEOUT = (5.0, 10.0)
 
 
 class Transport(Protocol):
@@ -69,22 +72,39 @@ class HttpTransport:
     def exchange(self, body: str, *, token: str) -> dict[str, Any]:
         return self._post(EXCHANGE_PATH, body, token=token)
 
+    def health(self) -> dict[str, Any]:
+        """GET /api/health: the server's body when it and its database answer; otherwise the
+        same typed errors as an exchange (a 503 is ``ServerUnavailable``). Needs no token, so a
+        settings form can check an address before registering."""
+        return self._request("GET", HEALTH_PATH, None, token=None, timeout=HEALTH_TIMEOUT)
+
     def close(self) -> None:
         self._session.close()
 
     def _post(self, path: str, body: str, *, token: str | None) -> dict[str, Any]:
+        return self._request("POST", path, body, token=token, timeout=self.timeout)
+
+    def _request(
+        self, method: str, path: str, body: str | None, *, token: str | None, timeout: tuple[float, float]
+    ) -> dict[str, Any]:
         url = self.server_url + path
         headers = {
-            "Content-Type": "application/json; charset=utf-8",
             "Accept": "application/json",
             "Accept-Encoding": "gzip",
             "User-Agent": USER_AGENT,
         }
+        if body is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
         if token is not None:
             headers["Authorization"] = f"Token {token}"
         try:
-            response = self._session.post(
-                url, data=body.encode("utf-8"), headers=headers, timeout=self.timeout, allow_redirects=False
+            response = self._session.request(
+                method,
+                url,
+                data=body.encode("utf-8") if body is not None else None,
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
             )
         except requests.exceptions.SSLError as error:
             raise CertificateInvalid(

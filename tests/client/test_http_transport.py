@@ -59,6 +59,8 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(body)
 
+            do_GET = do_POST  # the health check; no body, so Content-Length is absent
+
             def log_message(self, *args):
                 pass
 
@@ -128,6 +130,22 @@ def test_error_responses_become_typed_errors_with_the_servers_sentence(server, s
         HttpTransport(server.url).exchange("{}", token="t")
     assert (raised.value.code, raised.value.status, raised.value.detail) == (code, status, "Said by the server.")
     assert raised.value.retryable is False
+
+
+def test_health_is_a_get_without_token_or_body(server):
+    server.replies.append(Reply(200, {"status": "ok", "database": "ok"}))
+    assert HttpTransport(server.url).health() == {"status": "ok", "database": "ok"}
+    [request] = server.received
+    assert request["path"] == "/api/health"
+    assert request["body"] == b""
+    assert "Authorization" not in request["headers"]
+
+
+def test_a_server_whose_database_is_down_fails_the_health_check(server):
+    server.replies.append(Reply(503, {"status": "unavailable", "database": "unreachable"}))
+    with pytest.raises(ServerUnavailable) as raised:
+        HttpTransport(server.url).health()
+    assert raised.value.status == 503
 
 
 def test_field_errors_travel_with_the_error(server):
