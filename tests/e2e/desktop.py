@@ -115,6 +115,10 @@ class DesktopNode:
         with self.store() as store:
             return service(store, **kwargs)
 
-    def integrity(self) -> str:
+    def query(self, sql: str, *parameters) -> list[tuple]:
+        """Straight SQL on the file, to see what the client's own code might hide."""
         with contextlib.closing(sqlite3.connect(self.path)) as connection:
-            return connection.execute("PRAGMA integrity_check").fetchone()[0]
+            return connection.execute(sql, parameters).fetchall()
+
+    def integrity(self) -> str:
+        return self.query("PRAGMA integrity_check")[0][0]
