@@ -53,3 +53,7 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+## The sync benchmark (docs/performance.md); BENCH_SCALE=0.1 for a quick look.
+bench: setup
+	$(PY) -m bench
