@@ -120,5 +120,17 @@ class DesktopNode:
         with contextlib.closing(sqlite3.connect(self.path)) as connection:
             return connection.execute(sql, parameters).fetchall()
 
+    def in_write_transaction(self) -> bool:
+        """Whether another connection (a sync applying a response) holds the write lock."""
+        with contextlib.closing(sqlite3.connect(self.path, timeout=0, isolation_level=None)) as connection:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error):
+                    return True
+                raise
+            connection.execute("ROLLBACK")
+            return False
+
     def integrity(self) -> str:
         return self.query("PRAGMA integrity_check")[0][0]
