@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from desktop_client.store.column_types import utc_now
 from desktop_client.store.outbox import applying_server_changes, pending_entry
-from desktop_client.store.record_data import InvalidRecordData
-from desktop_client.store.records import RECORD_MODELS, record_model
+from desktop_client.store.record_data import InvalidRecordData, decode_record_data
+from desktop_client.store.records import RECORD_MODELS, line_model, record_model
 from desktop_client.store.sync_tables import (
     OP_UPSERT,
     Conflict,
@@ -31,11 +31,13 @@ from desktop_client.store.wire import deleted_record_wire, record_to_wire, write
 from desktop_client.sync.errors import MalformedResponse
 from desktop_client.sync.messages import OutgoingMessage, return_to_pending
 from desktop_client.sync.responses import ExchangeResponse, RecordResult
+from sync_protocol import codecs
 from sync_protocol import errors as codes
 
 logger = logging.getLogger(__name__)
 
 _LOAD_CHUNK = 500  # ids per IN (...) query, well below SQLite's parameter limit
+_INSERT_CHUNK = 2000  # rows per executemany
 
 
 @dataclass
@@ -183,6 +185,10 @@ class _IncomingChanges:
         self.pending: dict[tuple[str, str], OutboxEntry] = {}
         self.rejected: set[tuple[str, str]] = set()
         self.delivered: set[tuple[str, str]] = set()
+        self.present: set[tuple[str, str]] = set()  # records of the page already stored here
+        # Records new to this node, inserted in bulk by finish(): a bootstrap is all of these.
+        self.new_rows: dict[type, list[dict]] = {}
+        self.new_line_rows: dict[type, list[dict]] = {}
 
     @classmethod
     def prepare(cls, session: Session, state: SyncState, changes: tuple[WireRecord, ...]) -> _IncomingChanges:
@@ -204,7 +210,8 @@ class _IncomingChanges:
                 query = select(model).where(model.id.in_(ids[start:start + _LOAD_CHUNK]))
                 if model.record_type.has_lines:
                     query = query.options(selectinload(model.lines))
-                session.scalars(query).all()  # into the identity map, where session.get finds them
+                for record in session.scalars(query):  # into the identity map, where session.get finds them
+                    incoming.present.add((type_name, record.id))
         return incoming
 
     def take(self, change: WireRecord, outcome: ResponseOutcome) -> None:
@@ -224,6 +231,11 @@ class _IncomingChanges:
             self._refresh_rejections(key, later.server_record)
             outcome.kept_local += 1
             return
+        if key not in self.present and key not in self.rejected:
+            if change["op"] == OP_UPSERT:
+                self._insert_later(model, change)
+                outcome.received += 1
+            return  # a delete of a record this node never had: nothing to do
         record = self.session.get(model, change["id"])
         if record is not None and record.version >= change["version"] and not self.state.reset_in_progress:
             return  # already have this version or a newer one
@@ -234,7 +246,33 @@ class _IncomingChanges:
         self._refresh_rejections(key, _server_copy(change, change["version"]))
         outcome.received += 1
 
+    def _insert_later(self, model, change: WireRecord) -> None:
+        try:
+            values = decode_record_data(model.record_type, change.get("data"), unknown_fields_allowed=True)
+        except InvalidRecordData as error:
+            raise _unstorable(change, error) from None
+        try:
+            updated_at = codecs.datetime_from_wire(change.get("updated_at"))
+        except ValueError:
+            updated_at = utc_now()  # a server that omits it: the time we learnt of the change
+        self.present.add((change["type"], change["id"]))
+        self.new_rows.setdefault(model, []).append(
+            {"id": change["id"], "version": change["version"], "updated_at": updated_at, **values.values}
+        )
+        lines = line_model(model)
+        if lines is not None and values.lines:
+            self.new_line_rows.setdefault(lines, []).extend(
+                {"id": line.id, lines.parent_key: change["id"], "sort_index": index, **line.values}
+                for index, line in enumerate(values.lines)
+            )
+
     def finish(self) -> None:
+        # Parents before lines (the lines' foreign key); Core inserts bypass the ORM's
+        # per-object work, and the outbox listener, which only watches ORM flushes.
+        for rows_by_model in (self.new_rows, self.new_line_rows):
+            for model, rows in rows_by_model.items():
+                for start in range(0, len(rows), _INSERT_CHUNK):
+                    self.session.execute(insert(model.__table__), rows[start:start + _INSERT_CHUNK])
         if self.delivered:
             self.session.execute(
                 sqlite_insert(ResetDelivery).on_conflict_do_nothing(),
