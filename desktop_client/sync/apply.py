@@ -15,9 +15,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from desktop_client.store.column_types import utc_now
-from desktop_client.store.outbox import applying_server_changes, pending_entry
+from desktop_client.store.outbox import applying_server_changes
 from desktop_client.store.record_data import InvalidRecordData, decode_record_data
-from desktop_client.store.records import RECORD_MODELS, line_model, record_model
+from desktop_client.store.records import RECORD_MODELS, line_model, record_model, records_load
 from desktop_client.store.sync_tables import (
     OP_UPSERT,
     Conflict,
@@ -79,6 +79,13 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
         (entry.record_type, entry.record_id): entry
         for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.message_no == message.message_no))
     }
+    # What settling the results looks up, loaded once for the whole message.
+    later_edits = {
+        (entry.record_type, entry.record_id): entry
+        for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.message_no.is_(None)))
+    }
+    rejected = {tuple(row) for row in session.execute(select(Rejection.record_type, Rejection.record_id))}
+    loaded = records_load(session, [result.key for result in response.results])  # noqa: F841 - kept alive
     with applying_server_changes(session):
         for result in response.results:
             entry = frozen.pop(result.key, None)
@@ -87,10 +94,12 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
                                result.type, result.id, message.message_no)
                 continue
             if result.status == codes.APPLIED:
-                _settle_applied(session, state, entry, sent[result.key], result)
+                with session.no_autoflush:
+                    _settle_applied(session, state, entry, sent[result.key], result,
+                                    later=later_edits.get(result.key), rejected=result.key in rejected)
                 outcome.applied += 1
             elif result.status == codes.CONFLICT:
-                _settle_conflict(session, state, entry, result)
+                _settle_conflict(session, state, entry, result, later=later_edits.get(result.key))
                 outcome.conflicts += 1
             else:
                 _settle_rejected(session, entry, sent[result.key], result)
@@ -118,7 +127,8 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
 
 
 def _settle_applied(
-    session: Session, state: SyncState, entry: OutboxEntry, sent: WireRecord, result: RecordResult
+    session: Session, state: SyncState, entry: OutboxEntry, sent: WireRecord, result: RecordResult,
+    *, later: OutboxEntry | None, rejected: bool,
 ) -> None:
     assert result.version is not None
     session.delete(entry)
@@ -131,14 +141,16 @@ def _settle_applied(
     else:
         server_copy = {**deleted_record_wire(result.type, result.id), "version": result.version}
     # A later edit of the record now builds on the version the server just gave ours.
-    later = pending_entry(session, result.type, result.id)
     if later is not None:
         later.base_version = result.version
         later.server_record = server_copy
-    _refresh_rejections(session, result.type, result.id, server_copy)
+    if rejected:
+        _refresh_rejections(session, result.type, result.id, server_copy)
 
 
-def _settle_conflict(session: Session, state: SyncState, entry: OutboxEntry, result: RecordResult) -> None:
+def _settle_conflict(
+    session: Session, state: SyncState, entry: OutboxEntry, result: RecordResult, *, later: OutboxEntry | None
+) -> None:
     assert result.server is not None
     record = session.get(record_model(result.type), result.id)
     # The user's side is what the record holds now: the sent change plus any later edit.
@@ -154,7 +166,6 @@ def _settle_conflict(session: Session, state: SyncState, entry: OutboxEntry, res
         )
     )
     session.delete(entry)
-    later = pending_entry(session, result.type, result.id)
     if later is not None:
         session.delete(later)  # its content is kept in ``mine``
     session.flush()
@@ -186,6 +197,7 @@ class _IncomingChanges:
         self.rejected: set[tuple[str, str]] = set()
         self.delivered: set[tuple[str, str]] = set()
         self.present: set[tuple[str, str]] = set()  # records of the page already stored here
+        self.loaded: list = []  # keeps them in the session's (weak) identity map
         # Records new to this node, inserted in bulk by finish(): a bootstrap is all of these.
         self.new_rows: dict[type, list[dict]] = {}
         self.new_line_rows: dict[type, list[dict]] = {}
@@ -212,6 +224,7 @@ class _IncomingChanges:
                     query = query.options(selectinload(model.lines))
                 for record in session.scalars(query):  # into the identity map, where session.get finds them
                     incoming.present.add((type_name, record.id))
+                    incoming.loaded.append(record)
         return incoming
 
     def take(self, change: WireRecord, outcome: ResponseOutcome) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from desktop_client.store.column_types import utc_now
 from desktop_client.store.outbox import pending_entry
-from desktop_client.store.records import record_model, references_of
+from desktop_client.store.records import record_model, records_load, references_of
 from desktop_client.store.sync_tables import OP_DELETE, OutboxEntry, Rejection, SyncState, WireRecord
 from desktop_client.store.wire import record_data_to_wire
 from sync_protocol import PROTOCOL_VERSION, codecs
@@ -60,6 +60,7 @@ def current_or_new_message(session: Session, *, batch_size: int, max_changes: in
             select(OutboxEntry).where(OutboxEntry.message_no.is_(None)).order_by(OutboxEntry.id).limit(batch_size)
         )
     )
+    loaded = records_load(session, [(entry.record_type, entry.record_id) for entry in entries])  # noqa: F841 - kept alive
     entries = _with_unsent_references(session, entries)
     message_no = state.last_message_no + 1
     changes: list[WireRecord] = []
@@ -169,6 +170,13 @@ def return_to_pending(session: Session, entry: OutboxEntry) -> None:
 
 def _with_unsent_references(session: Session, entries: list[OutboxEntry]) -> list[OutboxEntry]:
     chosen = {(entry.record_type, entry.record_id) for entry in entries}
+    # Records created here and never sent: the only ones a reference can need to bring along.
+    unsent_new = {
+        (entry.record_type, entry.record_id): entry
+        for entry in session.scalars(
+            select(OutboxEntry).where(OutboxEntry.message_no.is_(None), OutboxEntry.base_version == 0)
+        )
+    }
     result = list(entries)
     queue = list(entries)
     while queue:
@@ -181,8 +189,8 @@ def _with_unsent_references(session: Session, entries: list[OutboxEntry]) -> lis
         for key in references_of(record):
             if key in chosen:
                 continue
-            referenced = pending_entry(session, *key)
-            if referenced is not None and referenced.base_version == 0:
+            referenced = unsent_new.get(key)
+            if referenced is not None:
                 chosen.add(key)
                 result.append(referenced)
                 queue.append(referenced)
