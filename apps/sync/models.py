@@ -53,6 +53,44 @@ class SyncedQuerySet(models.QuerySet):
 
     update.alters_data = True
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        """Write ``fields`` of every object with one prepared UPDATE run for all of them
+        (Django's own builds a CASE expression per object and field, which costs seconds
+        for a thousand rows), stamping ``updated_at`` and capturing the change like
+        ``update()`` does."""
+        objs = list(objs)
+        if not objs:
+            return 0
+        meta = self.model._meta
+        columns = [meta.get_field(name) for name in fields if name != "updated_at"] + [meta.get_field("updated_at")]
+        if any(not column.concrete or column.primary_key for column in columns):
+            raise ValueError("bulk_update() can only write concrete, non-primary-key fields.")
+        if any(obj.pk is None for obj in objs):
+            raise ValueError("All bulk_update() objects must have a primary key set.")
+        connection = transaction.get_connection(self.db)
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+        now = timezone.now()
+        with transaction.atomic(using=self.db, savepoint=False):
+            capture.lock(self.db)
+            for obj in objs:
+                obj.updated_at = now
+            rows = [
+                [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]
+                + [meta.pk.get_db_prep_save(obj.pk, connection)]
+                for obj in objs
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            pks = [obj.pk for obj in objs]
+            for start in range(0, len(pks), CHUNK_SIZE):
+                capture.records_touched(self.model, pks[start : start + CHUNK_SIZE], self.db)
+            history_record(self.model, objs, self.db, update=True)
+        return len(objs)
+
+    bulk_update.alters_data = True
+
     def select_for_update(self, *args, **kwargs):
         """Row locks on synced rows come after the version lock, as every synced write's do;
         taking them the other way round could deadlock against an exchange."""
