@@ -123,91 +123,6 @@ def _reject(node, message_no, raw, record: IncomingRecord | None, fields: dict) 
     return {"type": type_name, "id": record_id, "status": codes.REJECTED, "fields": fields}
 
 
-def _record_apply(node: SyncNode, message_no: int, record: IncomingRecord, collector) -> dict:
-    options = registry.options_for_type(record.type_name)
-    entry = (
-        SyncChange.objects.filter(record_type=record.type_name, record_uuid=record.id)
-        .values("version", "origin_node_id", "foreign_version", "op", "changed_at")
-        .first()
-    )
-    current = entry["version"] if entry else 0
-    if entry and record.base_version < current:
-        by_someone_else = entry["origin_node_id"] != node.pk or record.base_version < entry["foreign_version"]
-        if by_someone_else:
-            server_record = records_to_wire(
-                [LogEntry(record.type_name, record.id, current, entry["op"], entry["changed_at"])]
-            )[0]
-            won = options.conflict_policy == "node_wins"
-            SyncConflict.objects.create(
-                node=node,
-                message_no=message_no,
-                outcome=SyncConflict.Outcome.CONFLICT,
-                resolution=SyncConflict.Resolution.NODE_WON if won else SyncConflict.Resolution.SERVER_WON,
-                record_type=record.type_name,
-                record_uuid=str(record.id),
-                base_version=record.base_version,
-                server_version=current,
-                node_record=storable(record.raw),
-                server_record=server_record,
-            )
-            if not won:
-                return _result(record, codes.CONFLICT, version=current, server=server_record)
-
-    model = options.model
-    instance = model.all_objects.filter(uuid=record.id).first()
-    if record.op == codes.DELETE:
-        if instance is None or instance.is_deleted:
-            return _result(record, codes.APPLIED, version=current)  # nothing to do
-        return _write(node, message_no, record, collector, instance.delete)
-
-    try:
-        write = _prepare_upsert(options, record, instance)
-    except RecordError as error:
-        return _reject(node, message_no, record.raw, record, error.fields)
-    if write is None:
-        return _result(record, codes.APPLIED, version=current)  # the server already has exactly this
-    return _write(node, message_no, record, collector, write)
-
-
-def _write(node, message_no, record, collector, write) -> dict:
-    touched_before = dict(collector.touched)
-    try:
-        with transaction.atomic():
-            write()
-    except IntegrityError as error:
-        collector.touched = touched_before
-        logger.info("Record %s %s rejected by the database: %s", record.type_name, record.id, error)
-        return _reject(node, message_no, record.raw, record, {"record": ["The database refused this record."]})
-    return _result(record, codes.APPLIED, version=None)
-
-
-def _resolve_references(options, record: IncomingRecord) -> tuple[dict, dict]:
-    """Map referenced uuids to primary keys; errors for references the server lacks."""
-    record_type = options.record_type
-    wanted: dict[str, set[uuid.UUID]] = {}
-    places: list[tuple[str, str, uuid.UUID]] = []  # (error key, target type, uuid)
-    for item in record_type.fields:
-        value = record.values.get(item.name)
-        if item.kind == catalogue.REF and value is not None:
-            wanted.setdefault(item.ref, set()).add(value)
-            places.append((item.name, item.ref, value))
-    for index, line in enumerate(record.lines or []):
-        for item in record_type.line_fields or ():
-            value = line.values.get(item.name)
-            if item.kind == catalogue.REF and value is not None:
-                wanted.setdefault(item.ref, set()).add(value)
-                places.append((f"lines.{index}.{item.name}", item.ref, value))
-    pks: dict[str, dict[uuid.UUID, int]] = {}
-    for target, uuids in wanted.items():
-        target_model = registry.options_for_type(target).model
-        pks[target] = dict(target_model.all_objects.filter(uuid__in=uuids).values_list("uuid", "pk"))
-    fields: dict[str, list[str]] = {}
-    for key, target, value in places:
-        if value not in pks[target]:
-            fields[key] = [f"Refers to a {target} the server does not have ({value})."]
-    return pks, fields
-
-
 def _assign(instance, fields, values: dict, pks: dict) -> bool:
     """Set wire values on a model instance; return whether anything changed."""
     changed = False
@@ -222,79 +137,6 @@ def _assign(instance, fields, values: dict, pks: dict) -> bool:
             setattr(instance, attname, value)
             changed = True
     return changed
-
-
-def _prepare_upsert(options: registry.SyncOptions, record: IncomingRecord, instance):
-    """Validate an upsert fully before writing anything; return the write, or None when the
-    server already holds exactly this record."""
-    record_type = options.record_type
-    pks, fields = _resolve_references(options, record)
-    if fields:
-        raise RecordError(fields)
-    model = options.model
-    changed = instance is None or instance.is_deleted
-    if instance is None:
-        instance = model(uuid=record.id)
-    changed |= _assign(instance, record_type.fields, record.values, pks)
-    instance.is_deleted = False
-    errors_found: dict[str, list[str]] = {}
-    if changed:
-        try:
-            instance.full_clean(exclude=["uuid"])
-        except ValidationError as error:
-            errors_found.update(error.message_dict)
-
-    line_writes = []
-    stale_line_pks = []
-    lines = options.lines
-    if lines is not None:
-        line_model = lines.model
-        incoming_ids = [line.id for line in record.lines]
-        existing = {line.uuid: line for line in line_model.all_objects.filter(uuid__in=incoming_ids)}
-        parent_id = instance.pk
-        for index, line in enumerate(record.lines):
-            current = existing.get(line.id)
-            if current is not None and getattr(current, f"{lines.parent_field}_id") != parent_id:
-                errors_found[f"lines.{index}.id"] = ["This line belongs to another record."]
-                continue
-            line_changed = current is None or current.is_deleted
-            if current is None:
-                current = line_model(uuid=line.id)
-            line_changed |= _assign(current, record_type.line_fields, line.values, pks)
-            current.is_deleted = False
-            if line_changed:
-                try:
-                    current.full_clean(exclude=["uuid", lines.parent_field])
-                except ValidationError as error:
-                    for name, messages in error.message_dict.items():
-                        errors_found[f"lines.{index}.{name}"] = messages
-                line_writes.append(current)
-        if parent_id is not None:
-            stale_line_pks = list(
-                line_model.objects.filter(**{f"{lines.parent_field}_id": parent_id})
-                .exclude(uuid__in=incoming_ids)
-                .values_list("pk", flat=True)
-            )
-    if errors_found:
-        raise RecordError(errors_found)
-    if not changed and not line_writes and not stale_line_pks:
-        return None
-
-    def write() -> None:
-        if changed:
-            instance.save()
-        for line in line_writes:
-            setattr(line, lines.parent_field, instance)
-            line.save()
-        if stale_line_pks:
-            lines.model.all_objects.filter(pk__in=stale_line_pks).delete()
-        if not changed:
-            # Only lines changed: the parent's entry moved with them, its updated_at too.
-            type(instance).all_objects.filter(pk=instance.pk).update()
-
-    return write
-
-
 
 
 # --- one type's records together ---------------------------------------------------------------
@@ -322,7 +164,17 @@ def _type_apply(node, message_no, options, items, collector) -> dict[int, dict]:
             raise
         collector.touched = touched_before
         logger.info("Batch of %s refused by the database (%s); applying one by one.", options.type_name, error)
-        return {index: _record_apply(node, message_no, record, collector) for index, record in items}
+    outcomes: dict[int, dict] = {}
+    for index, record in items:
+        touched_before = dict(collector.touched)
+        try:
+            with transaction.atomic():
+                outcomes.update(_type_apply_batch(node, message_no, options, [(index, record)]))
+        except (IntegrityError, DatabaseError) as error:
+            collector.touched = touched_before
+            logger.info("Record %s %s refused by the database: %s", record.type_name, record.id, error)
+            outcomes[index] = _reject(node, message_no, record.raw, record, {"record": ["The database refused this record."]})
+    return outcomes
 
 
 def _is_conflict(node, record: IncomingRecord, entry: dict | None) -> bool:
