@@ -33,10 +33,18 @@ from sync_protocol import catalogue
 
 logger = logging.getLogger("desktop_client")
 
-NO_WINDOW_YET = (
-    "The desktop window is not available yet. Use a command: register, sync, status, export or import "
-    "(python -m desktop_client --help)."
-)
+WindowLauncher = Callable[[str | None], int]
+
+
+def open_window(database_path: str | None) -> int:
+    """The window, imported only now: the commands must work where Qt cannot load."""
+    try:
+        from desktop_client.ui.app import run_window
+    except ImportError as error:
+        print(f"error[window_unavailable]: The window cannot start ({error}). The commands still work: "
+              "python -m desktop_client --help", file=sys.stderr)
+        return ExitCode.ERROR
+    return run_window(database_path)
 
 
 def main(
@@ -47,9 +55,11 @@ def main(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    window_launcher: WindowLauncher = open_window,
 ) -> int:
-    """Run one command; return its exit code. The keyword arguments let tests and other
-    programs replace the network and the clock."""
+    """Run one command, or open the window when there is none; return the exit code. The
+    keyword arguments let tests and other programs replace the network, the clock and
+    the window."""
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     parser = _parser()
     try:
@@ -58,8 +68,7 @@ def main(
         return int(exit_.code or 0)
     _configure_logging(args.verbose, stderr)
     if args.command is None:
-        print(NO_WINDOW_YET, file=stderr)
-        return ExitCode.USAGE
+        return int(window_launcher(args.db))
 
     try:
         store = open_store(args.db)
@@ -119,7 +128,8 @@ def _configure_logging(verbosity: int, stderr: TextIO) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m desktop_client",
-        description="Site sync desktop client: keeps a local copy of the office's data and syncs it.",
+        description="Site sync desktop client: keeps a local copy of the office's data and syncs it. "
+        "Without a command it opens the window.",
         epilog="Exit codes: 0 ok, 1 error, 2 usage, 3 network unreachable, 4 revoked, 5 not registered or "
         "refused, 6 invalid input, 7 server unavailable, 130 interrupted.",
     )
@@ -128,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: even more)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.set_defaults(command=None)
-    commands_ = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands_ = parser.add_subparsers(dest="command", metavar="COMMAND", help="(none: open the window)")
 
     register = commands_.add_parser("register", help="connect this computer to a server")
     register.add_argument("--server", metavar="URL", help="the server's address, e.g. https://sync.example.com")

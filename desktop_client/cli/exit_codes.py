@@ -8,7 +8,7 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # anything not below: a protocol error, an answer not understood, a bug
-    USAGE = 2  # a wrong command line, or no command (the window does not exist yet)
+    USAGE = 2  # a wrong command line
     NETWORK_UNREACHABLE = 3  # the server could not be reached, retries included
     REVOKED = 4  # an admin revoked this computer's access: register again
     NOT_REGISTERED = 5  # not registered yet, or the server refused the token or password

@@ -53,9 +53,10 @@ def refused(status, code):
 
 # --- usage ------------------------------------------------------------------------------
 
-def test_without_a_command_it_says_the_window_is_not_there_yet_and_exits_2(capsys):
-    assert main([]) == ExitCode.USAGE == 2
-    assert "window is not available yet" in capsys.readouterr().err
+def test_without_a_command_it_opens_the_window_on_the_database_given(database_path):
+    opened = []
+    assert main(["--db", str(database_path)], window_launcher=lambda path: opened.append(path) or 0) == 0
+    assert opened == [str(database_path)]
 
 
 def test_a_wrong_command_line_exits_2(database_path, capsys):
