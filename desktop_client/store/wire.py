@@ -114,6 +114,9 @@ def replace_lines(record: Record, lines: tuple[LineValues, ...]) -> None:
         ordered.append(line)
     # Lines left out become orphans, which the relationship's cascade deletes.
     record.lines = ordered
+    # Assigning a list numbers only the lines new to it; lines the record already had
+    # would keep their old place (the office's reordering would never show here).
+    record.lines.reorder()
 
 
 def write_server_record(session: Session, wire: WireRecord) -> Record | None:

@@ -289,6 +289,18 @@ def test_incoming_lines_replace_the_local_lines_in_the_servers_order(registered_
     assert outbox(registered_store) == []
 
 
+def test_lines_the_node_already_has_take_the_servers_new_order(registered_store):
+    record = add_from_server(registered_store, builders.estimate(lines=3), version=3)
+    first, second, third = (line.id for line in record.lines)
+    incoming = wire_estimate(record.id, version=4, lines=[wire_estimate_line(second, position=1),
+                                                          wire_estimate_line(third, position=2),
+                                                          wire_estimate_line(first, position=3)])
+    Engine(registered_store, ScriptedTransport(answer(changes=[incoming], next_ack=4))).sync()
+    stored = get(registered_store, Estimate, record.id)
+    assert [line.id for line in stored.lines] == [second, third, first]
+    assert outbox(registered_store) == []
+
+
 def test_changes_of_unknown_record_types_are_ignored(registered_store):
     Engine(registered_store, ScriptedTransport(answer(changes=[
         {"type": "invoice", "id": builders.new_id(), "op": "upsert", "version": 2, "data": {"total": "1.00"}}],
