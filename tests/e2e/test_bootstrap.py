@@ -38,7 +38,7 @@ def test_node_registered_by_password_through_the_cli_gets_exactly_the_servers_re
     assert status["node_id"] == node_id and "token" not in status
     # Caught up: the next sync brings nothing new and changes nothing.
     assert "0 received" in node.sync_cli()
-    assert node.export_cli() == expected
+    assert node.records() == expected
 
 
 def test_node_registered_by_a_connection_code_pages_through_the_full_state(server_url, new_node):

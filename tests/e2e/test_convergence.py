@@ -132,3 +132,25 @@ def test_offline_edits_on_two_nodes_and_in_the_office_converge(server_url, new_n
         (1, Decimal("1.500")), (2, Decimal("2.000")), (4, Decimal("6.000"))]
     assert EstimateLine.all_objects.get(pk=office_lines[2].pk).is_deleted
     assert ("work_specification", str(office_spec.uuid)) in expected
+
+
+def test_lines_the_office_reorders_arrive_in_the_servers_order(server_url, new_node, clerk):
+    data = office_data()
+    estimate = data["estimate"]
+    nodes = [new_node(), new_node()]
+    for node, user in zip(nodes, (field_user(), field_user()), strict=True):
+        node.register_by_password(server_url, user.username, PASSWORD)
+        node.sync()
+
+    # The clerk moves the first line to the end in the admin (positions 1, 2 -> 3, 2).
+    admin_submit(clerk, reverse("admin:estimates_estimate_change", args=[estimate.pk]), {"lines-0-position": "3"})
+    for node in nodes:
+        node.sync()
+
+    expected = server_records()
+    key = ("estimate", str(estimate.uuid))
+    assert [line["position"] for line in expected[key]["data"]["lines"]] == [2, 3]
+    for node in nodes:
+        view = node.call(services.record_get, record_type="estimate", record_id=key[1])
+        assert [line.values["position"] for line in view.lines] == [2, 3]
+        assert node.export_cli() == expected

@@ -36,14 +36,14 @@ def test_an_estimate_with_lines_deleted_on_a_node_is_gone_everywhere(server_url,
                 "description": f"Stage {position}", "unit": "m3", "quantity": "10.000", "unit_price": "450.00"}
                for position, line_id in enumerate(line_ids, start=1)])
     node_a.sync_cli()
-    node_b.sync_cli()
+    node_b.sync()
     assert node_b.query("SELECT count(*) FROM estimate_lines WHERE estimate_id = ?", estimate_id) == [(3,)]
 
     # Deleted on A through the CLI's import, offline; then A syncs, then B.
     delete_file = tmp_path / "delete.jsonl"
     delete_file.write_text(json.dumps({"type": "estimate", "id": estimate_id, "op": "delete"}) + "\n")
     assert node_a.cli_ok("import", str(delete_file)).startswith("imported: 0 created, 0 updated, 1 deleted")
-    assert node_a.status_cli()["pending_changes"] == 1
+    assert node_a.status().pending_changes == 1
     assert node_a.query("SELECT count(*) FROM estimate_lines WHERE estimate_id = ?", estimate_id) == [(0,)]
     assert node_a.sync_cli().startswith("synced: 1 sent (1 applied")
     node_b.sync_cli()

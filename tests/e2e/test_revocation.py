@@ -90,8 +90,8 @@ def test_nodes_revoked_in_the_admin_and_by_command_stop_and_keep_their_data(serv
         assert again.stderr.strip().splitlines()[-1] == f"error[node_revoked]: {REVOKED_DETAIL}"
         # Everything local is still there.
         assert node.records() == before == node.export_cli()
-        status = node.status_cli()
-        assert status["revoked"] is True and status["registered"] is True
+        status = node.status()
+        assert status.revoked and status.registered
 
     assert by_admin.status().pending_changes == 2 and by_command.status().pending_changes == 1
     assert by_admin.records()[("work_specification", spec.id)]["version"] == 0

@@ -50,7 +50,7 @@ def test_a_node_works_offline_while_the_server_is_down_and_catches_up_when_it_is
         node.call(services.record_update, record_type="work_specification", record_id=str(data["concrete"].uuid),
                   values={"unit_price": "5250.00"})
         node.call(services.record_delete, record_type="timesheet", record_id=str(data["timesheet"].uuid))
-        assert node.status_cli()["pending_changes"] == 3
+        assert node.status().pending_changes == 3
 
         # sync, with the CLI's waits between retries cut to nothing: all retries fail.
         down = node.cli("sync", "--once", fast_clock=True)
