@@ -74,10 +74,10 @@ def server_start(database_url: str, log_path: Path, workers: int = 2) -> Server:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited at start; see {log_path}")
         try:
-            if requests.get(f"{server.url}/api/health", timeout=2).ok:
+            if requests.get(f"{server.url}/api/health", timeout=10).ok:
                 return server
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except requests.RequestException:  # not listening yet, or busy starting
+            time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"the server did not start; see {log_path}")
 
