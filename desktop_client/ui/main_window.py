@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
             page.selection_changed.connect(self._update_actions)
             self.pages[record_type] = page
             self.tabs.addTab(page, record_type_plural(record_type))
-        self.tabs.currentChanged.connect(self._update_actions)
+        self.tabs.currentChanged.connect(self._reload_current)
 
         self.notice = NoticeBar()
         central = QWidget()
@@ -132,7 +132,15 @@ class MainWindow(QMainWindow):
         return page
 
     def reload(self) -> None:
+        """Re-read the list in view now; the others when they are next shown (with a large
+        local copy, reading every list after each sync would hold the window up)."""
         for page in self.pages.values():
+            page.stale = True
+        self._reload_current()
+
+    def _reload_current(self) -> None:
+        page = self.current_page()
+        if page is not None and page.stale:
             page.reload()
         self._update_actions()
 

@@ -58,6 +58,9 @@ class RecordPage(QWidget):
         layout.addWidget(self.filters)
         layout.addWidget(self.stack, 1)
         self._sorted_once = False
+        # Fitted to the first rows once, then left as the person resized them.
+        self._columns_fitted = False
+        self.stale = True  # the data changed since the list was last read
 
     def _table(self) -> QTableView:
         table = QTableView()
@@ -94,6 +97,7 @@ class RecordPage(QWidget):
         selected = self.selected_record()
         views = services.record_list(self.context.store, record_type=self.record_type)
         self.model.set_records(views, self._markers())
+        self.stale = False
         if self.record_type in _DATED_TYPES:
             self.filters.set_sites(view.values.get("site") for view in views if view.values.get("site"))
         if not self._sorted_once:
@@ -101,7 +105,8 @@ class RecordPage(QWidget):
             self.table.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
             self.proxy.sort(-1)
             self._sorted_once = True
-        self._fit_columns()
+        if not self._columns_fitted and views:
+            self._fit_columns()
         self._apply_filters()
         if selected is not None:
             self.select_record(selected.id)
@@ -115,11 +120,13 @@ class RecordPage(QWidget):
 
     def _fit_columns(self) -> None:
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(200)  # measuring thousands of rows would freeze the window
         self.table.resizeColumnsToContents()
         header.resizeSection(MARKER_COLUMN, 26)
         for column in range(1, self.model.columnCount()):
             # Long notes must not push the other columns off the screen.
             header.resizeSection(column, min(max(header.sectionSize(column), 90), 320))
+        self._columns_fitted = True
 
     def _apply_filters(self) -> None:
         date_from, date_to = self.filters.date_range

@@ -121,3 +121,16 @@ def test_changing_the_language_rebuilds_the_window_in_it(qtbot, make_desktop, si
     assert not old.isVisible() and desktop.window.isVisible()
     assert desktop.window.tabs.tabText(0) == "Ежедневные отчёты"
     assert desktop.context.settings.language == "ru"
+
+
+def test_only_the_list_in_view_is_read_after_a_change_the_others_when_shown(make_desktop, node_store, site):
+    window = make_desktop().window
+    window.show_page("daily_report")
+    services.record_create(node_store, record_type="timesheet", values={
+        "date": "2026-11-20", "worker": site.worker, "site": "A", "hours": "8", "work_specification": None,
+        "note": ""})
+    window.context.notify_data_changed()
+    timesheets = window.pages["timesheet"]
+    assert timesheets.stale and timesheets.model.rowCount() == 0
+    window.show_page("timesheet")
+    assert not timesheets.stale and timesheets.model.rowCount() == 1
