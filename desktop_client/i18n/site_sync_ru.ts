@@ -367,7 +367,7 @@
         <translation>Открыть</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="176"/>
+        <location filename="../ui/main_window.py" line="184"/>
         <source>Delete</source>
         <translation>Удалить</translation>
     </message>
@@ -397,27 +397,27 @@
         <translation>Действия</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="176"/>
+        <location filename="../ui/main_window.py" line="184"/>
         <source>Delete “%1”? The deletion is sent to the server with the next sync.</source>
         <translation>Удалить «%1»? Удаление уйдёт на сервер при следующей синхронизации.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="189"/>
+        <location filename="../ui/main_window.py" line="197"/>
         <source>Changed meanwhile</source>
         <translation>Запись изменилась</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="189"/>
+        <location filename="../ui/main_window.py" line="197"/>
         <source>This record was just changed by a sync. Look at it again before deleting it.</source>
         <translation>Эту запись только что изменила синхронизация. Посмотрите на неё ещё раз, прежде чем удалять.</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="226"/>
+        <location filename="../ui/main_window.py" line="234"/>
         <source>Connect…</source>
         <translation>Подключить…</translation>
     </message>
     <message>
-        <location filename="../ui/main_window.py" line="229"/>
+        <location filename="../ui/main_window.py" line="237"/>
         <source>Connect again…</source>
         <translation>Подключить заново…</translation>
     </message>
@@ -534,22 +534,22 @@
 <context>
     <name>RecordPage</name>
     <message>
-        <location filename="../ui/record_page.py" line="82"/>
+        <location filename="../ui/record_page.py" line="85"/>
         <source>No daily reports yet. Press “New” to write today's.</source>
         <translation>Ежедневных отчётов пока нет. Нажмите «Создать», чтобы написать сегодняшний.</translation>
     </message>
     <message>
-        <location filename="../ui/record_page.py" line="83"/>
+        <location filename="../ui/record_page.py" line="86"/>
         <source>No timesheets yet. Press “New” to add hours.</source>
         <translation>Табелей пока нет. Нажмите «Создать», чтобы внести часы.</translation>
     </message>
     <message>
-        <location filename="../ui/record_page.py" line="84"/>
+        <location filename="../ui/record_page.py" line="87"/>
         <source>No estimates yet. Press “New” to start one.</source>
         <translation>Смет пока нет. Нажмите «Создать», чтобы начать смету.</translation>
     </message>
     <message>
-        <location filename="../ui/record_page.py" line="85"/>
+        <location filename="../ui/record_page.py" line="88"/>
         <source>The work catalogue is empty. The office keeps it; it arrives with the next sync.</source>
         <translation>Справочник работ пуст. Его ведёт офис; он придёт со следующей синхронизацией.</translation>
     </message>
