@@ -136,3 +136,29 @@ def test_closing_during_a_retry_wait_does_not_wait_for_the_retry(qtbot, make_des
     qtbot.waitUntil(lambda: "trying again in 30 s" in desktop.window.status.progress_label.text())
     desktop.shutdown()  # returns once the worker has stopped: well before 30 s
     assert not desktop.controller._thread.isRunning()
+
+
+def test_a_server_failure_is_a_sync_error_with_its_reason_and_the_timer_goes_on(qtbot, make_desktop, registered):
+    from desktop_client.sync import ServerUnavailable
+
+    transport = ScriptedTransport(ServerUnavailable("Bad gateway.", status=502))
+    desktop = make_desktop(transport_factory=lambda url: transport)
+    with qtbot.waitSignal(desktop.controller.sync_failed, timeout=5000):
+        desktop.controller.sync_now()
+    status = desktop.window.status
+    assert desktop.controller.state is ConnectionState.ERROR
+    assert status.state_label.text() == "Sync error"
+    assert "The server is having trouble right now" in status.state_label.toolTip()
+    assert desktop.controller._worker._timer.isActive()
+
+
+def test_a_refused_key_stops_the_timer_until_the_computer_connects_again(qtbot, make_desktop, registered):
+    from desktop_client.sync.errors import refused_error_class
+
+    refusal = refused_error_class(401, "invalid_token")("Invalid token.", code="invalid_token", status=401)
+    desktop = make_desktop(transport_factory=lambda url: ScriptedTransport(refusal))
+    with qtbot.waitSignal(desktop.controller.sync_failed, timeout=5000):
+        desktop.controller.sync_now()
+    assert desktop.controller.state is ConnectionState.ERROR
+    assert "no longer accepts this computer's key" in desktop.window.status.state_label.toolTip()
+    assert not desktop.controller._worker._timer.isActive()
