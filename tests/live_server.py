@@ -91,9 +91,9 @@ def server_start(tmp_dir: Path, *, workers: int = 2, env: dict | None = None, po
         if process.poll() is not None:
             raise RuntimeError(f"The server process exited at start:\n{server.log()}")
         try:
-            if requests.get(f"{server.url}/api/health", timeout=2).status_code == 200:
+            if requests.get(f"{server.url}/api/health", timeout=10).status_code == 200:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or slow while starting
             pass
         time.sleep(0.1)
     server.stop()
