@@ -66,7 +66,7 @@ test-postgres: setup $(CHROMIUM) qt-system-libs
 
 ## Extract translatable texts into locale/ru/LC_MESSAGES/django.po.
 messages: setup
-	DEBUG=1 $(PY) manage.py makemessages --locale ru --ignore '.venv/*' --no-obsolete
+	DEBUG=1 $(PY) manage.py makemessages --locale ru --ignore '.venv/*' --ignore 'tests/*' --ignore 'desktop_client/*' --ignore 'bench/*' --no-obsolete
 
 ## The same for the desktop window: refresh desktop_client/i18n/site_sync_ru.ts from the code.
 desktop-messages: $(STAMP)
