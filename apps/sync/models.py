@@ -276,6 +276,10 @@ class SyncNode(models.Model):
     app_version = models.CharField(_("app version"), max_length=50, blank=True)
     last_message_no = models.BigIntegerField(_("last message number"), default=0)
     last_results = models.JSONField(_("results of the last message"), default=list, blank=True, editable=False)
+    # The token was replaced and no message has come with the new one yet: the next message
+    # may carry any number (a fresh installation starts again at 1), but the last number
+    # applied is still a retry of that message, answered from ``last_results``.
+    numbering_may_restart = models.BooleanField(default=False, editable=False)
     acked_version = models.BigIntegerField(_("acknowledged version"), default=0)
     # A full-state pass in progress (a fresh node's bootstrap or a reset): the message
     # that started it, so that its pages are told apart from a stale node's request.

@@ -385,3 +385,23 @@ def test_a_reissued_token_lets_a_fresh_installation_start_at_message_one(node):
     received = outcome.changes + list(node.pull_all().values())
     codes = {r["data"]["code"] for r in received if r["type"] == "work_specification"}
     assert "BEFORE-REISSUE" in codes  # the full state of a fresh start includes its own earlier records
+
+
+def test_a_message_sent_again_after_a_reissued_token_is_answered_not_applied_twice(node):
+    from apps.sync.services.nodes import node_token_replace
+
+    WorkSpecificationFactory(code="TAKEN")
+    message = [spec_record(code="TAKEN"), spec_record(code="MINE")]
+    first = node.exchange(message)  # applied; the answer never reaches the laptop
+    mine = WorkSpecification.objects.get(code="MINE")
+    mine.name = "changed in the office since"
+    mine.save()
+    node_token_replace(node=node.model)  # the laptop gets a new connection code and sends the message again
+
+    again = node.exchange(message, resend=True)
+
+    assert again.results == first.results
+    assert [result["status"] for result in again.results] == ["rejected", "applied"]
+    assert SyncConflict.objects.filter(node=node.model).count() == 1  # the rejection, logged once
+    assert WorkSpecification.objects.get(code="MINE").name == "changed in the office since"
+    assert node.exchange([spec_record(code="NEXT")]).results[0]["status"] == "applied"

@@ -68,7 +68,7 @@ def _exchange_once(*, node, message_no, ack, changes, max_changes) -> ExchangeOu
         node = SyncNode.objects.select_for_update().get(pk=node.pk)
         if node.is_revoked:
             raise errors.node_revoked()
-        if message_no < node.last_message_no:
+        if message_no < node.last_message_no and not node.numbering_may_restart:
             raise errors.stale_message(node.last_message_no)
         capture.lock("default")
         if message_no == node.last_message_no:
@@ -77,6 +77,7 @@ def _exchange_once(*, node, message_no, ack, changes, max_changes) -> ExchangeOu
             results = exchange_apply(node=node, message_no=message_no, changes=changes)
             node.last_message_no = message_no
             node.last_results = results
+            node.numbering_may_restart = False
         state = SyncState.objects.get(pk=1)
         if ack > state.last_version:
             raise errors.invalid_request(
@@ -88,7 +89,8 @@ def _exchange_once(*, node, message_no, ack, changes, max_changes) -> ExchangeOu
         collected = changes_collect(node=node, ack=ack, limit=limit, message_no=message_no, state=state)
         node.save(
             update_fields=[
-                "last_message_no", "last_results", "acked_version", "last_seen_at", "pass_message_no", "pass_is_reset",
+                "last_message_no", "last_results", "numbering_may_restart", "acked_version", "last_seen_at",
+                "pass_message_no", "pass_is_reset",
             ]
         )
     return ExchangeOutcome(message_no=message_no, results=results, **collected)

@@ -56,21 +56,22 @@ class NodeRevokedError(Exception):
 def node_token_replace(*, node: SyncNode) -> str:
     """Give a node a new token and return it (shown once); the old token stops working at once.
 
-    The node keeps its identity and its place in the change log. Its message numbering
-    starts over, so the code works both for a fresh installation (whose first message is
-    number 1) and for the computer that held the old token (whose numbers only grow);
-    nothing can be applied twice, since the old token no longer authenticates anyone.
+    The node keeps its identity and its place in the change log. Its message numbering may
+    start over, so the code works both for a fresh installation (whose first message is
+    number 1) and for the computer that held the old token (whose numbers only grow). The
+    last message's number and results are kept: that computer may still be waiting for the
+    answer to it, and when it sends it again with the new token it gets the stored answer
+    instead of having the message applied a second time.
     """
     node = SyncNode.objects.select_for_update().get(pk=node.pk)
     if node.is_revoked:
         raise NodeRevokedError(node.node_id)
     token = _token_new()
     node.token_hash = token_hash(token)
-    node.last_message_no = 0
-    node.last_results = []
+    node.numbering_may_restart = True
     node.pass_message_no = None
     node.pass_is_reset = False
-    node.save(update_fields=["token_hash", "last_message_no", "last_results", "pass_message_no", "pass_is_reset"])
+    node.save(update_fields=["token_hash", "numbering_may_restart", "pass_message_no", "pass_is_reset"])
     return token
 
 
