@@ -1,6 +1,7 @@
 """A revoked node stops cleanly and keeps its data: revoked by the admin's action or by
 ``manage.py sync_revoke``, its next sync exits 4 with the server's reason, later syncs
-refuse without asking the server, and every local record and unsent change stays."""
+refuse without asking the server, and every local record and unsent change stays — to be
+sent once the computer is registered again."""
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from apps.estimates.models import WorkSpecification
+from apps.estimates.models import Estimate, WorkSpecification
 from apps.sync.models import SyncNode
 from apps.sync.services.nodes import connection_code_make, node_create
 from apps.timesheets.models import Timesheet
@@ -18,7 +19,7 @@ from desktop_client import services
 from desktop_client.cli.exit_codes import ExitCode
 from desktop_client.sync import HttpTransport, NodeRevoked
 from desktop_client.sync.engine import REVOKED_DETAIL
-from tests.e2e.office import office_data
+from tests.e2e.office import office_data, server_records
 from tests.integration.http import PASSWORD, field_user
 from tests.live_server import ROOT, database_url
 
@@ -102,3 +103,15 @@ def test_nodes_revoked_in_the_admin_and_by_command_stop_and_keep_their_data(serv
     # And nothing of it reached the server.
     assert not WorkSpecification.all_objects.filter(code="LOST-1").exists()
     assert not Timesheet.all_objects.filter(uuid=timesheet.id).exists()
+
+    # The laptop turns up again: registered anew, it sends what it kept and takes the full
+    # state, dropping what the office deleted meanwhile.
+    data["report"].delete()
+    new_node_id = by_admin.register_by_password(server_url, field_user().username, PASSWORD, name="found laptop")
+    assert new_node_id != admin_node_id
+    assert by_admin.sync_cli().startswith("synced: 2 sent (2 applied, 0 conflicts, 0 rejected)")
+    assert WorkSpecification.objects.get(code="LOST-1").name == "Scaffolding"
+    assert Estimate.objects.get(uuid=data["estimate"].uuid).title == "Foundation (lost laptop)"
+    assert by_admin.export_cli() == server_records()
+    assert ("daily_report", str(data["report"].uuid)) not in by_admin.records()
+    assert not by_admin.status().revoked
