@@ -1,5 +1,6 @@
 """A conflicting edit is never lost: the losing version stays visible on its node, and the
-user either re-applies it (every side ends with it) or keeps the server's."""
+user either re-applies it (every side ends with it) or keeps the server's. A rejected
+change is not lost either: it stays visible with the server's reasons until corrected."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,10 +17,10 @@ from tests.integration.http import PASSWORD, field_user
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def two_synced_nodes(server_url, new_node):
-    users = field_user(), field_user()
+def synced_nodes(server_url, new_node, count=2):
+    users = [field_user() for _ in range(count)]
     nodes = []
-    for name, user in zip("AB", users, strict=True):
+    for name, user in zip("AB", users, strict=False):
         node = new_node()
         node.register_by_password(server_url, user.username, PASSWORD, name=name)
         node.sync()
@@ -31,7 +32,7 @@ def two_synced_nodes(server_url, new_node):
 
 def test_the_losing_edit_stays_visible_and_reapplied_reaches_every_side(server_url, new_node):
     data = office_data()
-    node_a, node_b = two_synced_nodes(server_url, new_node)
+    node_a, node_b = synced_nodes(server_url, new_node)
     concrete, timesheet = str(data["concrete"].uuid), str(data["timesheet"].uuid)
 
     # Both nodes change the same specification; the office changes a timesheet node A deletes.
@@ -80,7 +81,7 @@ def test_the_losing_edit_stays_visible_and_reapplied_reaches_every_side(server_u
 
 def test_keeping_the_servers_version_closes_the_conflict_and_sends_nothing(server_url, new_node):
     data = office_data()
-    node_a, node_b = two_synced_nodes(server_url, new_node)
+    node_a, node_b = synced_nodes(server_url, new_node)
     estimate_id = str(data["estimate"].uuid)
 
     # Node A rewrites the estimate's lines while the office changes one of them.
@@ -108,3 +109,27 @@ def test_keeping_the_servers_version_closes_the_conflict_and_sends_nothing(serve
     assert [line.quantity for line in estimate.lines.order_by("position")] == [Decimal("120.000"), Decimal("33.000")]
     expected = server_records()
     assert node_a.export_cli() == node_b.export_cli() == expected
+
+
+def test_a_rejected_change_stays_visible_with_the_reasons_and_goes_through_once_corrected(server_url, new_node):
+    office_data()
+    [node] = synced_nodes(server_url, new_node, count=1)
+    # The code is taken on the server (the office's "EXC-01"); only the server can tell.
+    spec = node.call(services.record_create, record_type="work_specification",
+                     values={"code": "EXC-01", "name": "Excavation by hand", "unit": "m3", "unit_price": "900.00"})
+
+    summary = node.sync_cli()
+
+    assert summary.startswith("synced: 1 sent (0 applied, 0 conflicts, 1 rejected)"), summary
+    [rejection] = node.call(services.rejection_list)
+    assert rejection.record_id == spec.id and list(rejection.reasons) == ["code"]
+    assert node.call(services.record_get, record_type="work_specification", record_id=spec.id).values["code"] == "EXC-01"
+    assert SyncConflict.objects.filter(outcome=SyncConflict.Outcome.REJECTED, record_uuid=spec.id).exists()
+
+    node.call(services.rejection_retry, rejection_id=rejection.id, values={"code": "EXC-02"})
+    report = node.sync()
+
+    assert (report.sent, report.applied) == (1, 1)
+    assert WorkSpecification.objects.get(uuid=spec.id).code == "EXC-02"
+    assert node.call(services.rejection_list) == [] and node.status().pending_changes == 0
+    assert node.export_cli() == server_records()
