@@ -247,6 +247,7 @@ def test_history_names_the_node_that_made_the_change(node):
 
 
 def test_a_node_does_not_receive_its_own_changes_back(node):
+    node.pull_all()  # past the first full-state pass, during which nothing is held back
     node.exchange([spec_record(code="ECHO")])
     WorkSpecificationFactory(code="OFFICE")
     received = node.pull_all()
@@ -405,3 +406,27 @@ def test_a_message_sent_again_after_a_reissued_token_is_answered_not_applied_twi
     assert SyncConflict.objects.filter(node=node.model).count() == 1  # the rejection, logged once
     assert WorkSpecification.objects.get(code="MINE").name == "changed in the office since"
     assert node.exchange([spec_record(code="NEXT")]).results[0]["status"] == "applied"
+
+
+def test_after_a_new_code_a_fresh_installation_reusing_the_last_number_is_applied(node):
+    from apps.sync.services.nodes import node_token_replace
+
+    node.exchange([spec_record(code="OLD-LAPTOP")])  # the old laptop only ever sent message 1
+    node.model.refresh_from_db()
+    node_token_replace(node=node.model)
+    node.message_no, node.ack = 0, 0
+    outcome = node.exchange([spec_record(code="NEW-LAPTOP")])  # message 1 again, other records
+    assert outcome.results[0]["status"] == "applied"
+    assert WorkSpecification.objects.filter(code="NEW-LAPTOP").exists()
+
+
+def test_after_a_new_code_the_old_laptops_retry_is_still_answered_from_the_stored_results(node):
+    from apps.sync.services.nodes import node_token_replace
+
+    record = spec_record(code="RETRIED")
+    first = node.exchange([record])
+    node.model.refresh_from_db()
+    node_token_replace(node=node.model)
+    again = node.exchange([record], resend=True)
+    assert again.results == first.results
+    assert WorkSpecification.all_objects.filter(code="RETRIED").count() == 1

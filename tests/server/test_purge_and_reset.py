@@ -148,3 +148,44 @@ def test_a_node_own_change_arriving_during_its_bootstrap_is_delivered_back():
     fresh.exchange([mine], max_changes=2)
     received = fresh.pull_all(max_changes=2)
     assert mine["id"] in received  # during a pass nothing is held back as an echo
+
+
+def test_an_old_edit_of_a_record_whose_tombstone_was_purged_conflicts_instead_of_reviving_it():
+    keeper, foreman = Node("keeper"), Node("foreman")
+    spec = WorkSpecificationFactory(code="GONE-AFTER-PURGE")
+    keeper.pull_all()
+    base = foreman.pull_all()[str(spec.uuid)]["version"]
+    spec.delete()
+    keeper.pull_all()
+    foreman.pull_all()
+    assert log_purge().removed == 1
+    outcome = foreman.exchange([spec_record(spec.uuid, base, code="GONE-AFTER-PURGE", name="edited late")])
+    result = outcome.results[0]
+    assert result["status"] == "conflict" and result["server"]["op"] == "delete"
+    assert WorkSpecification.all_objects.get(pk=spec.pk).is_deleted
+    # Re-applying on top of what the conflict said (the tombstone's version) brings it back.
+    again = foreman.exchange([spec_record(spec.uuid, result["version"], code="GONE-AFTER-PURGE", name="yes, keep it")])
+    assert again.results[0]["status"] == "applied"
+    assert WorkSpecification.objects.get(pk=spec.pk).name == "yes, keep it"
+
+
+def test_a_node_left_out_mid_pass_gets_a_reset_instead_of_continuing_past_purged_tombstones():
+    keeper, sleeper = Node("keeper"), Node("sleeper")
+    specs = WorkSpecificationFactory.create_batch(6)
+    first_page = sleeper.exchange(max_changes=3)  # the pass has begun
+    assert first_page.more
+    keeper.pull_all()
+    specs[0].delete()
+    keeper.pull_all()
+    SyncNode.objects.filter(pk=sleeper.model.pk).update(last_seen_at=timezone.now() - dt.timedelta(days=40))
+    assert log_purge().removed == 1
+    back = sleeper.exchange(max_changes=3)
+    assert back.reset is True
+    assert min(record["version"] for record in back.changes) <= min(r["version"] for r in first_page.changes)
+
+
+def test_the_last_page_of_a_pass_is_no_reason_to_hold_the_purge():
+    node = Node("done")
+    WorkSpecificationFactory.create_batch(3)
+    node.pull_all()
+    assert SyncNode.objects.get(pk=node.model.pk).pass_message_no is None

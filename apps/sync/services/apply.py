@@ -15,10 +15,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from apps.sync import capture, registry
-from apps.sync.models import SyncChange, SyncConflict, SyncNode
+from apps.sync.models import SyncChange, SyncConflict, SyncNode, SyncState
 from apps.sync.serializer import IncomingRecord, LogEntry, RecordError, record_identity, record_parse, records_to_wire
 from sync_protocol import catalogue
 from sync_protocol import errors as codes
@@ -159,9 +159,7 @@ def _type_apply(node, message_no, options, items, collector) -> dict[int, dict]:
     try:
         with transaction.atomic():
             return _type_apply_batch(node, message_no, options, items)
-    except (IntegrityError, DatabaseError) as error:
-        if not transaction.get_connection().in_atomic_block:
-            raise
+    except (IntegrityError, DataError) as error:
         collector.touched = touched_before
         logger.info("Batch of %s refused by the database (%s); applying one by one.", options.type_name, error)
     outcomes: dict[int, dict] = {}
@@ -170,7 +168,7 @@ def _type_apply(node, message_no, options, items, collector) -> dict[int, dict]:
         try:
             with transaction.atomic():
                 outcomes.update(_type_apply_batch(node, message_no, options, [(index, record)]))
-        except (IntegrityError, DatabaseError) as error:
+        except (IntegrityError, DataError) as error:
             collector.touched = touched_before
             logger.info("Record %s %s refused by the database: %s", record.type_name, record.id, error)
             outcomes[index] = _reject(node, message_no, record.raw, record, {"record": ["The database refused this record."]})
@@ -193,6 +191,16 @@ def _type_apply_batch(node, message_no, options, items) -> dict[int, dict]:
         )
     }
     instances = {instance.uuid: instance for instance in model.all_objects.filter(uuid__in=uuids)}
+    purged = [uuid_ for uuid_, instance in instances.items() if instance.is_deleted and uuid_ not in entries]
+    if purged:
+        # Deleted records whose tombstone was purged: the deletion is at most purged_through,
+        # so a change based on anything older has not seen it and conflicts like any other.
+        purged_through = SyncState.objects.values_list("purged_through", flat=True).get(pk=1)
+        for record_uuid in purged:
+            entries[record_uuid] = {
+                "record_uuid": record_uuid, "version": purged_through, "origin_node_id": None,
+                "foreign_version": 0, "op": codes.DELETE, "changed_at": instances[record_uuid].updated_at,
+            }
     outcomes: dict[int, dict] = {}
 
     # Conflicts, with the server's side rendered in one go.

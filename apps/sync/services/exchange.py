@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.sync import capture, errors
 from apps.sync.models import SyncChange, SyncNode, SyncState
-from apps.sync.serializer import LogEntry, records_to_wire
+from apps.sync.serializer import LogEntry, record_identity, records_to_wire
 from apps.sync.services.apply import exchange_apply
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _exchange_once(*, node, message_no, ack, changes, max_changes) -> ExchangeOu
         if message_no < node.last_message_no and not node.numbering_may_restart:
             raise errors.stale_message(node.last_message_no)
         capture.lock("default")
-        if message_no == node.last_message_no:
+        if _is_retry(node, message_no, changes):
             results = node.last_results  # a retry: the same answer, nothing applied twice
         else:
             results = exchange_apply(node=node, message_no=message_no, changes=changes)
@@ -94,6 +94,19 @@ def _exchange_once(*, node, message_no, ack, changes, max_changes) -> ExchangeOu
             ]
         )
     return ExchangeOutcome(message_no=message_no, results=results, **collected)
+
+
+def _is_retry(node: SyncNode, message_no: int, changes: list) -> bool:
+    if message_no != node.last_message_no:
+        return False
+    if not node.numbering_may_restart:
+        return True
+    # The token was replaced since: a fresh installation may use this number again for a
+    # new message. It is a retry only when it carries the records the applied one did.
+    def identities(items) -> list[tuple[str, str]]:
+        return [(str(type_name), str(record_id).lower()) for type_name, record_id in map(record_identity, items)]
+
+    return identities(changes) == identities(node.last_results)
 
 
 # --- collect ------------------------------------------------------------------------------

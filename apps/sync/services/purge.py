@@ -50,4 +50,9 @@ def log_purge(*, now: dt.datetime | None = None) -> PurgeOutcome:
         if highest is not None and highest > state.purged_through:
             state.purged_through = highest
             state.save(update_fields=["purged_through"])
+            # A node left out in the middle of a full-state pass may hold records whose
+            # tombstones are gone now: its pass must start over (as a reset), not continue.
+            SyncNode.objects.filter(pass_message_no__isnull=False).exclude(
+                pk__in=nodes_holding_purge(now).values("pk")
+            ).update(pass_message_no=None, pass_is_reset=False)
     return PurgeOutcome(removed=removed, watermark=watermark, purged_through=state.purged_through)
