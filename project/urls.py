@@ -10,3 +10,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+handler404 = "apps.sync.api.errors.not_found"
+handler500 = "apps.sync.api.errors.server_error"

@@ -303,7 +303,7 @@ def test_node_record_passwords_never_leave_the_server(node):
 
 def test_unknown_paths_answer_json_404(url):
     response = requests.post(f"{url}/api/sync/nothing", json={}, timeout=30)
-    assert response.status_code == 404
+    assert response.status_code == 404 and error_of(response) == "not_found"
 
 
 def test_exchange_requires_post(node):

@@ -66,3 +66,32 @@ def _messages(value):
             return [str(item) for item in value]
         return {str(index): _messages(item) for index, item in enumerate(value)}
     return [str(value)]
+
+
+def not_found(request, exception=None):
+    """404 for the whole site: the protocol's JSON body under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse(
+            {"protocol": PROTOCOL_VERSION, "error": "not_found", "detail": "There is nothing at this address."},
+            status=404,
+        )
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """500 for the whole site: the protocol's JSON body under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse(
+            {"protocol": PROTOCOL_VERSION, "error": "server_error",
+             "detail": "The server failed to process the request; nothing was applied."},
+            status=500,
+        )
+    from django.views.defaults import server_error as default_server_error
+
+    return default_server_error(request)
