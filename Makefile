@@ -76,6 +76,16 @@ desktop-messages: $(STAMP)
 screenshots: setup qt-system-libs
 	$(PY) -m desktop_client.ui.screenshots docs/screenshots
 
+## The randomized convergence test under faults, far longer than in `make test` (bounded by
+## its soak profile, see docs/reliability.md): on PostgreSQL when it answers, else on SQLite.
+soak: setup
+	@if $(PY) tools/check_postgres.py "$(TEST_DATABASE_URL)"; then \
+		DATABASE_URL="$(TEST_DATABASE_URL)" CONVERGENCE_PROFILE=soak $(PY) -m pytest tests/reliability/test_convergence.py; \
+	else \
+		echo "Soaking on SQLite instead."; \
+		DATABASE_URL= CONVERGENCE_PROFILE=soak $(PY) -m pytest tests/reliability/test_convergence.py; \
+	fi
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
 
