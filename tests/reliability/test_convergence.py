@@ -778,9 +778,10 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                     if record is not None:
                         self._office_deletes(record_type, record)
                         break
-                for other in self.nodes:
-                    if other is not node:
-                        self._sync(other)
+                for _ in range(2):  # the second time, the server learns they stored the tombstone
+                    for other in self.nodes:
+                        if other is not node:
+                            self._sync(other)
                 SyncNode.objects.filter(pk=node.server_pk).update(last_seen_at=timezone.now() - dt.timedelta(days=40))
                 self._office_purges()
                 self.figures.counts["nodes_back_after_a_month"] += 1
