@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connections, models
 from django.utils import timezone
 
-from apps.sync import registry
+from apps.sync import bulk_sql, registry
 
 _origin_node_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("sync_origin_node_id", default=None)
 _change_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("sync_change_reason", default=None)
@@ -224,6 +224,5 @@ def _entries_write(versions: dict[tuple[str, uuid.UUID], int], deleted: dict, us
         "version = excluded.version, op = excluded.op, origin_node_id = excluded.origin_node_id, "
         "changed_at = excluded.changed_at"
     )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    bulk_sql.executemany(using, sql, rows)
 

@@ -72,6 +72,28 @@ def test_bulk_create_and_bulk_update_are_captured_with_history():
     assert all(spec.history.count() == 2 for spec in created)
 
 
+def test_bulk_history_rows_carry_the_values_type_user_and_reason(admin_user):
+    """History of bulk writes is written with its own statement: each row must still say
+    what the record held, the kind of change, who made it and why."""
+    created = WorkSpecification.objects.bulk_create(
+        [WorkSpecification(code=f"H-{i}", name=f"first {i}", unit="m", unit_price=Decimal("2.50")) for i in range(2)]
+    )
+    for spec in created:
+        spec.name = spec.name.replace("first", "second")
+        spec._history_user = admin_user
+    with capture.origin(None, "nightly import"):
+        WorkSpecification.objects.bulk_update(created, ["name"])
+    for index, spec in enumerate(created):
+        first, second = spec.history.order_by("history_id")
+        assert (first.history_type, first.name, first.unit_price, first.history_user) == (
+            "+", f"first {index}", Decimal("2.50"), None)
+        assert (second.history_type, second.name, second.code, second.history_user) == (
+            "~", f"second {index}", f"H-{index}", admin_user)
+        assert second.history_change_reason == "nightly import"
+        assert second.uuid == spec.uuid and second.updated_at == spec.updated_at
+        assert second.history_date >= first.history_date
+
+
 def test_bulk_create_that_may_skip_rows_is_refused_loudly():
     with pytest.raises(capture.UncapturedWriteError):
         WorkSpecification.objects.bulk_create(
