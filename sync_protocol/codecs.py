@@ -6,8 +6,11 @@ value does not fit its field; the caller collects these per field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import re
 import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from sync_protocol import catalogue
@@ -165,3 +168,128 @@ def _check_range(field: catalogue.Field, value, convert) -> None:
         raise ValueError(f"Must be at least {low}.")
     if high is not None and value > high:
         raise ValueError(f"Must be at most {high}.")
+
+
+# --- the same, compiled per field for the hot paths ------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def field_decoder(field: catalogue.Field) -> Callable[[object], object]:
+    """A function equal to ``decode(field, value)``, quicker where thousands of values
+    pass: the common, valid shapes are checked first with what is known of the field
+    worked out once; anything else goes through ``decode``, which says what is wrong."""
+    kind = field.kind
+
+    def general(value: object) -> object:
+        return decode(field, value)
+
+    if kind == catalogue.CHOICE:
+        choices = frozenset(field.choices)
+
+        def decode_choice(value: object) -> object:
+            if value.__class__ is str and value in choices:
+                return value
+            return general(value)
+
+        return decode_choice
+    if kind in (catalogue.STRING, catalogue.TEXT):
+        limit = field.max_length or MAX_TEXT_LENGTH
+        blank = field.blank
+
+        def decode_text(value: object) -> object:
+            # Non-ASCII text takes the general path: it checks the text encodes as UTF-8.
+            if (value.__class__ is str and len(value) <= limit and value.isascii() and "\x00" not in value
+                    and (blank or value.strip())):
+                return value
+            return general(value)
+
+        return decode_text
+    if kind == catalogue.BOOLEAN:
+        return lambda value: value if value is True or value is False else general(value)
+    if kind == catalogue.INTEGER:
+        low = field.min_value if field.min_value is not None else -math.inf
+        high = field.max_value if field.max_value is not None else math.inf
+
+        def decode_integer(value: object) -> object:
+            if value.__class__ is int and low <= value <= high:
+                return value
+            return general(value)
+
+        return decode_integer
+    if kind == catalogue.DECIMAL:
+        places = field.decimal_places
+        whole = field.max_digits - (field.decimal_places or 0) if field.max_digits is not None else None
+        low = Decimal(field.min_value) if field.min_value is not None else None
+        high = Decimal(field.max_value) if field.max_value is not None else None
+        match = _DECIMAL_RE.match
+
+        def decode_decimal(value: object) -> object:
+            if value.__class__ is str and match(value):
+                number = Decimal(value)
+                _sign, digits, exponent = number.as_tuple()
+                if ((places is None or -exponent <= places) and (whole is None or len(digits) + exponent <= whole)
+                        and (low is None or number >= low) and (high is None or number <= high)):
+                    return number
+            return general(value)
+
+        return decode_decimal
+    if kind == catalogue.DATE:
+        match = _DATE_RE.match
+
+        def decode_date(value: object) -> object:
+            if value.__class__ is str and match(value):
+                try:
+                    return dt.date.fromisoformat(value)
+                except ValueError:
+                    pass
+            return general(value)
+
+        return decode_date
+    if kind == catalogue.REF:
+        match = _UUID_RE.match
+
+        def decode_ref(value: object) -> object:
+            if value.__class__ is str and match(value):
+                return uuid.UUID(value)
+            return general(value)
+
+        return decode_ref
+    return general  # pragma: no cover - every kind has its decoder above
+
+
+def uuid_text_from_wire(value: object) -> str:
+    """A UUID from the wire as its canonical lower-case text (``str(uuid_from_wire(value))``)."""
+    if value.__class__ is str and _UUID_RE.match(value):
+        return value.lower()
+    return str(uuid_from_wire(value))
+
+
+@functools.lru_cache(maxsize=None)
+def field_encoder(field: catalogue.Field) -> Callable[[object], object]:
+    """A function equal to ``encode(field, value)``, with what is known of the field
+    worked out once."""
+    kind = field.kind
+    if kind == catalogue.DECIMAL and field.decimal_places is not None:
+        quantum = Decimal(1).scaleb(-field.decimal_places)
+
+        def encode_decimal(value: object) -> object:
+            if value is None:
+                return None
+            return format((value if value.__class__ is Decimal else Decimal(value)).quantize(quantum), "f")
+
+        return encode_decimal
+    if kind in (catalogue.STRING, catalogue.TEXT, catalogue.CHOICE):
+        return lambda value: value if value is None or value.__class__ is str else str(value)
+    if kind == catalogue.DATE:
+        return lambda value: None if value is None else value.isoformat()
+    if kind == catalogue.REF:
+        match = _UUID_RE.match
+
+        def encode_ref(value: object) -> object:
+            if value is None:
+                return None
+            if value.__class__ is str and match(value):
+                return value.lower()
+            return uuid_to_wire(value)
+
+        return encode_ref
+    return lambda value: encode(field, value)

@@ -84,3 +84,57 @@ def test_decimals_are_written_with_the_fields_places():
 def test_a_reference_decodes_to_a_uuid():
     value = uuid.uuid4()
     assert codecs.decode(catalogue.TIMESHEET.field("worker"), str(value)) == value
+
+
+EVERY_FIELD = [
+    field for record_type in catalogue.RECORD_TYPES for field in record_type.fields + (record_type.line_fields or ())
+]
+
+
+REFS = {record_type.name: [str(uuid.UUID(int=index + 1)) for index in range(3)] for record_type in catalogue.RECORD_TYPES}
+
+
+def _outcome(function, field, value):
+    try:
+        return ("value", function(value))
+    except ValueError as error:
+        return ("refused", str(error))
+
+
+def _near_misses(field):
+    """Values close to what the field takes: edge lengths, signs, places, odd text."""
+    text = st.text(alphabet=st.sampled_from(["a", "Я", " ", "\x00", "\ud800", "7", ".", "-", "0"]), max_size=8)
+    return st.one_of(
+        st.none(), st.booleans(), st.integers(min_value=-10**20, max_value=10**20), st.floats(allow_nan=False),
+        text, st.just(""), st.just(" "), st.just("x" * ((field.max_length or 0) + 1)),
+        st.from_regex(r"\A-?[0-9]{1,16}(\.[0-9]{1,5})?\Z"), st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+        st.uuids().map(str), st.uuids().map(lambda value: str(value).upper()), st.lists(st.integers(), max_size=2),
+    )
+
+
+@pytest.mark.parametrize("field", EVERY_FIELD, ids=lambda field: f"{field.name}:{field.kind}")
+@given(data=st.data())
+def test_the_quick_decoder_of_a_field_agrees_with_decode(field, data):
+    """The decoders the hot paths use take and refuse exactly what ``decode`` does, with
+    the same sentence."""
+    value = data.draw(st.one_of(value_strategy(field, REFS), _near_misses(field)))
+    assert _outcome(codecs.field_decoder(field), field, value) == _outcome(
+        lambda item: codecs.decode(field, item), field, value
+    )
+
+
+@pytest.mark.parametrize("field", EVERY_FIELD, ids=lambda field: f"{field.name}:{field.kind}")
+@given(data=st.data())
+def test_the_quick_encoder_of_a_field_agrees_with_encode(field, data):
+    wire = data.draw(value_strategy(field, REFS))
+    value = codecs.decode(field, wire)
+    for form in (value, str(value) if isinstance(value, uuid.UUID) else value):
+        assert codecs.field_encoder(field)(form) == codecs.encode(field, form)
+    assert codecs.field_encoder(field)(None) is None
+
+
+@given(st.one_of(st.uuids().map(str), st.uuids().map(lambda value: str(value).upper()), st.text(max_size=40)))
+def test_uuid_text_from_wire_is_the_canonical_text_or_the_same_refusal(value):
+    assert _outcome(codecs.uuid_text_from_wire, None, value) == _outcome(
+        lambda item: str(codecs.uuid_from_wire(item)), None, value
+    )
