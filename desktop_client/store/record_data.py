@@ -1,7 +1,7 @@
 """Record data in the protocol's shape, decoded into Python values field by field.
 
 Both incoming server records and local edits go through ``decode_record_data``, which
-uses ``sync_protocol.codecs.decode`` for every value and collects one message list per
+uses ``sync_protocol.codecs.decode`` (its per-field quick form) for every value and collects one message list per
 field, so a person sees every problem at once rather than the first.
 """
 from __future__ import annotations
@@ -142,11 +142,11 @@ def _decode_fields(
             errors.add(item.name, REQUIRED, line=line)
             continue
         try:
-            value = codecs.decode(item, data[item.name])
+            value = codecs.field_decoder(item)(data[item.name])
         except ValueError as error:
             errors.add(item.name, str(error), line=line)
             continue
-        values[attribute_name(item)] = str(value) if isinstance(value, uuid.UUID) else value
+        values[attribute_name(item)] = str(value) if value.__class__ is uuid.UUID else value
     if not unknown_allowed:
         known = {item.name for item in fields} | set(extra)
         for name in data:
@@ -160,7 +160,7 @@ def _decode_id(value: object, errors: InvalidRecordData, *, line: int | None) ->
         errors.add("id", REQUIRED, line=line)
         return None
     try:
-        return str(codecs.uuid_from_wire(value))
+        return codecs.uuid_text_from_wire(value)
     except ValueError as error:
         errors.add("id", str(error), line=line)
         return None
@@ -168,4 +168,4 @@ def _decode_id(value: object, errors: InvalidRecordData, *, line: int | None) ->
 
 def decode_record_id(value: object) -> str:
     """A record id from the wire as the store keeps it: lower-case UUID string."""
-    return str(codecs.uuid_from_wire(value))
+    return codecs.uuid_text_from_wire(value)

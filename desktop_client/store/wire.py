@@ -76,6 +76,61 @@ def read_stored_record(session: Session, model: type[Record], record_id: str) ->
     }
 
 
+def stored_records(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """``{"updated_at", "data"}`` of the stored records named by ``(type, id)`` keys, data in
+    wire form with lines in their order; read as rows, a query per type and 500 ids (and as
+    many for lines), bypassing the session's objects. Missing records are left out."""
+    ids_by_type: dict[str, list[str]] = {}
+    for record_type, record_id in keys:
+        ids_by_type.setdefault(record_type, []).append(record_id)
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for type_name, ids in ids_by_type.items():
+        model = record_model(type_name)
+        record_type = model.record_type
+        table = model.__table__
+        lines_model = line_model(model)
+        for start in range(0, len(ids), _READ_CHUNK):
+            chunk = ids[start:start + _READ_CHUNK]
+            for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+                found[(type_name, row["id"])] = {
+                    "updated_at": row["updated_at"], "data": _fields_to_wire(record_type.fields, row.__getitem__),
+                }
+            if lines_model is None:
+                continue
+            for row in _found_in(found, type_name, chunk):
+                row["data"]["lines"] = []
+            lines_table = lines_model.__table__
+            parent = lines_table.c[lines_model.parent_key]
+            rows = session.execute(
+                select(lines_table).where(parent.in_(chunk)).order_by(parent, lines_table.c.sort_index, lines_table.c.id)
+            ).mappings()
+            line_fields = record_type.line_fields or ()
+            for line in rows:
+                record = found.get((type_name, line[lines_model.parent_key]))
+                if record is not None:
+                    record["data"]["lines"].append({"id": line["id"], **_fields_to_wire(line_fields, line.__getitem__)})
+    return found
+
+
+def _found_in(found: dict, type_name: str, ids: list[str]):
+    return [found[(type_name, record_id)] for record_id in ids if (type_name, record_id) in found]
+
+
+def references_in_data(record_type: catalogue.RecordType, data: dict[str, Any]) -> set[tuple[str, str]]:
+    """``(record type, id)`` of every record that wire ``data`` (and its lines) refer to."""
+    found: set[tuple[str, str]] = set()
+    sources = [(data, record_type.fields)]
+    sources += [(line, record_type.line_fields or ()) for line in data.get("lines", ())]
+    for source, fields in sources:
+        for item in fields:
+            if item.kind == catalogue.REF and item.ref is not None and source.get(item.name) is not None:
+                found.add((item.ref, source[item.name]))
+    return found
+
+
+_READ_CHUNK = 500  # ids per IN (...), well below SQLite's parameter limit
+
+
 def write_record(
     session: Session,
     model: type[Record],
@@ -141,4 +196,4 @@ def write_server_record(session: Session, wire: WireRecord) -> Record | None:
 
 
 def _fields_to_wire(fields: tuple[catalogue.Field, ...], read) -> dict[str, Any]:
-    return {item.name: codecs.encode(item, read(attribute_name(item))) for item in fields}
+    return {item.name: codecs.field_encoder(item)(read(attribute_name(item))) for item in fields}

@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from desktop_client.store.column_types import utc_now
-from desktop_client.store.outbox import applying_server_changes
+from desktop_client.store.outbox import applying_server_changes, pending_entry
 from desktop_client.store.record_data import InvalidRecordData, decode_record_data
-from desktop_client.store.records import RECORD_MODELS, line_model, record_model, records_load
+from desktop_client.store.records import RECORD_MODELS, line_model, record_model
 from desktop_client.store.sync_tables import (
     OP_UPSERT,
     Conflict,
@@ -75,41 +75,53 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
         session.execute(delete(ResetDelivery))
 
     sent = {(change["type"], change["id"]): change for change in message.changes}
+    # Ids and keys only: a message settles up to thousands of entries, and all but the
+    # unusual ones (a conflict, a later edit, an open rejection) are settled in bulk.
     frozen = {
-        (entry.record_type, entry.record_id): entry
-        for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.message_no == message.message_no))
+        (record_type, record_id): entry_id
+        for entry_id, record_type, record_id in session.execute(
+            select(OutboxEntry.id, OutboxEntry.record_type, OutboxEntry.record_id).where(
+                OutboxEntry.message_no == message.message_no
+            )
+        )
     }
-    # What settling the results looks up, loaded once for the whole message.
-    later_edits = {
-        (entry.record_type, entry.record_id): entry
-        for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.message_no.is_(None)))
-    }
+    later_keys = _pending_keys(session)
     rejected = {tuple(row) for row in session.execute(select(Rejection.record_type, Rejection.record_id))}
-    loaded = records_load(session, [result.key for result in response.results])  # noqa: F841 - kept alive
+    plain: list[tuple[int, RecordResult]] = []
+    held: set[tuple[str, str]] = set()  # records settled through session objects
     with applying_server_changes(session):
         for result in response.results:
-            entry = frozen.pop(result.key, None)
-            if entry is None:
+            entry_id = frozen.pop(result.key, None)
+            if entry_id is None:
                 logger.warning("The server sent a result for %s %s, which message %s did not carry.",
                                result.type, result.id, message.message_no)
                 continue
             if result.status == codes.APPLIED:
-                with session.no_autoflush:
-                    _settle_applied(session, state, entry, sent[result.key], result,
-                                    later=later_edits.get(result.key), rejected=result.key in rejected)
                 outcome.applied += 1
+                if result.key not in later_keys and result.key not in rejected:
+                    plain.append((entry_id, result))
+                    continue
+                held.add(result.key)
+                later = pending_entry(session, *result.key) if result.key in later_keys else None
+                with session.no_autoflush:
+                    _settle_applied(session, state, session.get(OutboxEntry, entry_id), sent[result.key], result,
+                                    later=later, rejected=result.key in rejected)
             elif result.status == codes.CONFLICT:
-                _settle_conflict(session, state, entry, result, later=later_edits.get(result.key))
                 outcome.conflicts += 1
+                held.add(result.key)
+                later = pending_entry(session, *result.key) if result.key in later_keys else None
+                _settle_conflict(session, state, session.get(OutboxEntry, entry_id), result, later=later)
             else:
-                _settle_rejected(session, entry, sent[result.key], result)
                 outcome.rejected += 1
+                _settle_rejected(session, session.get(OutboxEntry, entry_id), sent[result.key], result)
+        _settle_applied_in_bulk(session, state, plain, sent)
         # Entries the server gave no result for are sent again later; until then they
         # are unsent local edits, which incoming changes must not overwrite.
-        for entry in frozen.values():
+        for entry_id in frozen.values():
+            entry = session.get(OutboxEntry, entry_id)
             logger.warning("The server gave no result for %r; it will be sent again.", entry)
             return_to_pending(session, entry)
-        incoming = _IncomingChanges.prepare(session, state, response.changes)
+        incoming = _IncomingChanges.prepare(session, state, response.changes, held=held)
         with session.no_autoflush:  # a page may hold thousands of records: no flush per lookup
             for change in response.changes:
                 incoming.take(change, outcome)
@@ -146,6 +158,41 @@ def _settle_applied(
         later.server_record = server_copy
     if rejected:
         _refresh_rejections(session, result.type, result.id, server_copy)
+
+
+def _settle_applied_in_bulk(
+    session: Session, state: SyncState, plain: list[tuple[int, RecordResult]], sent: dict
+) -> None:
+    """Applied results with nothing else to look after (no later edit, no open rejection):
+    drop their entries and give the records the server's version, a statement per type."""
+    if not plain:
+        return
+    ids = [entry_id for entry_id, _result in plain]
+    for start in range(0, len(ids), _LOAD_CHUNK):
+        session.execute(delete(OutboxEntry.__table__).where(OutboxEntry.__table__.c.id.in_(ids[start:start + _LOAD_CHUNK])))
+    versions: dict[type, list[dict]] = {}
+    delivered = []
+    for _entry_id, result in plain:
+        if sent[result.key]["op"] != OP_UPSERT:
+            continue
+        versions.setdefault(record_model(result.type), []).append({"b_id": result.id, "b_version": result.version})
+        if state.reset_in_progress:
+            delivered.append({"record_type": result.type, "record_id": result.id})
+    for model, rows in versions.items():
+        table = model.__table__
+        session.execute(update(table).where(table.c.id == bindparam("b_id")).values(version=bindparam("b_version")), rows)
+    if delivered:
+        session.execute(sqlite_insert(ResetDelivery).on_conflict_do_nothing(), delivered)
+
+
+def _pending_keys(session: Session) -> set[tuple[str, str]]:
+    """(type, id) of every record with an unsent local edit."""
+    return {
+        (record_type, record_id)
+        for record_type, record_id in session.execute(
+            select(OutboxEntry.record_type, OutboxEntry.record_id).where(OutboxEntry.message_no.is_(None))
+        )
+    }
 
 
 def _settle_conflict(
@@ -187,29 +234,38 @@ def _settle_rejected(session: Session, entry: OutboxEntry, sent: WireRecord, res
 
 
 class _IncomingChanges:
-    """Takes in the ``changes`` of one response. What every change needs to know (its
-    record, an unsent edit of it, an open rejection) is loaded once for the whole page."""
+    """Takes in the ``changes`` of one response. What every change needs to know (whether
+    the record is stored and at which version, an unsent edit of it, an open rejection)
+    is loaded once for the whole page.
 
-    def __init__(self, session: Session, state: SyncState) -> None:
+    Records new to this node are inserted, and plain updates and deletes of stored ones
+    written, with a statement per type and kind of write (``finish``): a bootstrap or a
+    busy day's page is thousands of these. Records that need more care (an open
+    rejection to refresh, or an object this session already holds from settling the
+    message's results) go through the session, one by one.
+    """
+
+    def __init__(self, session: Session, state: SyncState, held: set[tuple[str, str]]) -> None:
         self.session = session
         self.state = state
-        self.pending: dict[tuple[str, str], OutboxEntry] = {}
+        self.held = held
+        self.pending: set[tuple[str, str]] = set()
         self.rejected: set[tuple[str, str]] = set()
         self.delivered: set[tuple[str, str]] = set()
-        self.present: set[tuple[str, str]] = set()  # records of the page already stored here
-        self.loaded: list = []  # keeps them in the session's (weak) identity map
-        # Records new to this node, inserted in bulk by finish(): a bootstrap is all of these.
+        self.stored: dict[tuple[str, str], int] = {}  # records of the page stored here: their version
         self.new_rows: dict[type, list[dict]] = {}
         self.new_line_rows: dict[type, list[dict]] = {}
+        self.updates: dict[type, dict[str, dict]] = {}  # model -> id -> column values
+        self.update_lines: dict[type, dict[str, list[dict]]] = {}  # model -> id -> its lines' rows
+        self.deletes: dict[type, set[str]] = {}
 
     @classmethod
-    def prepare(cls, session: Session, state: SyncState, changes: tuple[WireRecord, ...]) -> _IncomingChanges:
-        incoming = cls(session, state)
+    def prepare(
+        cls, session: Session, state: SyncState, changes: tuple[WireRecord, ...], *, held: set[tuple[str, str]]
+    ) -> _IncomingChanges:
+        incoming = cls(session, state, held)
         session.flush()
-        incoming.pending = {
-            (entry.record_type, entry.record_id): entry
-            for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.message_no.is_(None)))
-        }
+        incoming.pending = _pending_keys(session)
         incoming.rejected = {tuple(row) for row in session.execute(select(Rejection.record_type, Rejection.record_id))}
         ids_by_type: dict[str, list[str]] = {}
         for change in changes:
@@ -219,12 +275,8 @@ class _IncomingChanges:
             if model is None:
                 continue
             for start in range(0, len(ids), _LOAD_CHUNK):
-                query = select(model).where(model.id.in_(ids[start:start + _LOAD_CHUNK]))
-                if model.record_type.has_lines:
-                    query = query.options(selectinload(model.lines))
-                for record in session.scalars(query):  # into the identity map, where session.get finds them
-                    incoming.present.add((type_name, record.id))
-                    incoming.loaded.append(record)
+                rows = session.execute(select(model.id, model.version).where(model.id.in_(ids[start:start + _LOAD_CHUNK])))
+                incoming.stored.update(((type_name, record_id), version) for record_id, version in rows)
         return incoming
 
     def take(self, change: WireRecord, outcome: ResponseOutcome) -> None:
@@ -236,30 +288,49 @@ class _IncomingChanges:
             return
         if change["op"] == OP_UPSERT and self.state.reset_in_progress:
             self.delivered.add(key)
-        later = self.pending.get(key)
-        if later is not None:
+        if key in self.pending:
             # The user's unsent edit wins locally; the server will judge it (and answer
             # with a conflict if this change came in between). Keep the server's copy.
+            later = pending_entry(self.session, *key)
+            assert later is not None
             later.server_record = _server_copy(change, change["version"])
             self._refresh_rejections(key, later.server_record)
             outcome.kept_local += 1
             return
-        if key not in self.present and key not in self.rejected:
+        if key in self.rejected or key in self.held:
+            self._write_through_session(change, outcome)
+            return
+        stored_version = self.stored.get(key)
+        if stored_version is None:
             if change["op"] == OP_UPSERT:
                 self._insert_later(model, change)
                 outcome.received += 1
             return  # a delete of a record this node never had: nothing to do
+        if stored_version >= change["version"] and not self.state.reset_in_progress:
+            return  # already have this version or a newer one
+        if change["op"] == OP_UPSERT:
+            self._update_later(model, change)
+        else:
+            self.updates.get(model, {}).pop(change["id"], None)
+            self.deletes.setdefault(model, set()).add(change["id"])
+        outcome.received += 1
+
+    def _write_through_session(self, change: WireRecord, outcome: ResponseOutcome) -> None:
+        model = record_model(change["type"])
         record = self.session.get(model, change["id"])
         if record is not None and record.version >= change["version"] and not self.state.reset_in_progress:
             return  # already have this version or a newer one
+        if record is None and change["op"] != OP_UPSERT:
+            return
         try:
             write_server_record(self.session, change)
         except InvalidRecordData as error:
             raise _unstorable(change, error) from None
-        self._refresh_rejections(key, _server_copy(change, change["version"]))
+        self._refresh_rejections((change["type"], change["id"]), _server_copy(change, change["version"]))
         outcome.received += 1
 
-    def _insert_later(self, model, change: WireRecord) -> None:
+    def _decoded(self, model, change: WireRecord) -> tuple[dict, list[dict] | None]:
+        """The row (and the lines' rows) of a wire record, as columns."""
         try:
             values = decode_record_data(model.record_type, change.get("data"), unknown_fields_allowed=True)
         except InvalidRecordData as error:
@@ -268,26 +339,62 @@ class _IncomingChanges:
             updated_at = codecs.datetime_from_wire(change.get("updated_at"))
         except ValueError:
             updated_at = utc_now()  # a server that omits it: the time we learnt of the change
-        self.present.add((change["type"], change["id"]))
-        self.new_rows.setdefault(model, []).append(
-            {"id": change["id"], "version": change["version"], "updated_at": updated_at, **values.values}
-        )
+        row = {"id": change["id"], "version": change["version"], "updated_at": updated_at, **values.values}
         lines = line_model(model)
-        if lines is not None and values.lines:
-            self.new_line_rows.setdefault(lines, []).extend(
-                {"id": line.id, lines.parent_key: change["id"], "sort_index": index, **line.values}
-                for index, line in enumerate(values.lines)
-            )
+        if lines is None or values.lines is None:
+            return row, None
+        return row, [
+            {"id": line.id, lines.parent_key: change["id"], "sort_index": index, **line.values}
+            for index, line in enumerate(values.lines)
+        ]
+
+    def _insert_later(self, model, change: WireRecord) -> None:
+        row, line_rows = self._decoded(model, change)
+        self.stored[(change["type"], change["id"])] = change["version"]
+        self.new_rows.setdefault(model, []).append(row)
+        if line_rows:
+            self.new_line_rows.setdefault(line_model(model), []).extend(line_rows)
+
+    def _update_later(self, model, change: WireRecord) -> None:
+        row, line_rows = self._decoded(model, change)
+        row["b_id"] = row.pop("id")
+        self.deletes.get(model, set()).discard(change["id"])
+        self.updates.setdefault(model, {})[change["id"]] = row
+        if line_rows is not None:  # lines given: they replace the stored ones
+            self.update_lines.setdefault(model, {})[change["id"]] = line_rows
 
     def finish(self) -> None:
-        # Parents before lines (the lines' foreign key); Core inserts bypass the ORM's
-        # per-object work, and the outbox listener, which only watches ORM flushes.
+        # Core statements bypass the ORM's per-object work and the outbox listener,
+        # which only watches ORM flushes. Parents before lines (the lines' foreign key).
+        execute = self.session.execute
         for rows_by_model in (self.new_rows, self.new_line_rows):
             for model, rows in rows_by_model.items():
                 for start in range(0, len(rows), _INSERT_CHUNK):
-                    self.session.execute(insert(model.__table__), rows[start:start + _INSERT_CHUNK])
+                    execute(insert(model.__table__), rows[start:start + _INSERT_CHUNK])
+        for model, rows_by_id in self.updates.items():
+            table = model.__table__
+            rows = list(rows_by_id.values())
+            # Rows of one type share their columns (the catalogue's fields), so one statement fits all.
+            execute(update(table).where(table.c.id == bindparam("b_id")), rows)
+        for model, lines_by_parent in self.update_lines.items():
+            lines = line_model(model)
+            parent_column = lines.__table__.c[lines.parent_key]
+            parents = list(lines_by_parent)
+            for start in range(0, len(parents), _LOAD_CHUNK):
+                execute(delete(lines.__table__).where(parent_column.in_(parents[start:start + _LOAD_CHUNK])))
+            rows = [row for line_rows in lines_by_parent.values() for row in line_rows]
+            for start in range(0, len(rows), _INSERT_CHUNK):
+                execute(insert(lines.__table__), rows[start:start + _INSERT_CHUNK])
+        for model, ids in self.deletes.items():
+            ordered = sorted(ids)
+            lines = line_model(model)
+            for start in range(0, len(ordered), _LOAD_CHUNK):
+                chunk = ordered[start:start + _LOAD_CHUNK]
+                if lines is not None:
+                    execute(delete(lines.__table__).where(lines.__table__.c[lines.parent_key].in_(chunk)))
+                execute(delete(model.__table__).where(model.__table__.c.id.in_(chunk)))
         if self.delivered:
-            self.session.execute(
+            execute(
                 sqlite_insert(ResetDelivery).on_conflict_do_nothing(),
                 [{"record_type": record_type, "record_id": record_id} for record_type, record_id in self.delivered],
             )

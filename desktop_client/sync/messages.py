@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from desktop_client.store.column_types import utc_now
 from desktop_client.store.outbox import pending_entry
-from desktop_client.store.records import record_model, records_load, references_of
+from desktop_client.store.records import record_model
 from desktop_client.store.sync_tables import OP_DELETE, OutboxEntry, Rejection, SyncState, WireRecord
-from desktop_client.store.wire import record_data_to_wire
+from desktop_client.store.wire import references_in_data, stored_records
 from sync_protocol import PROTOCOL_VERSION, codecs
 
 logger = logging.getLogger(__name__)
@@ -50,27 +50,43 @@ def current_or_new_message(session: Session, *, batch_size: int, max_changes: in
     A new message takes up to ``batch_size`` pending entries, oldest first, plus any
     unsent record they reference: the server rejects a reference to a record it does
     not have, so a new work specification travels with the first timesheet using it.
+    Entries and records are read as rows, a query per type and kind, and the entries are
+    marked frozen with one statement: a message carries up to thousands of records.
     """
     state = SyncState.load(session)
     if state.inflight_message_no is not None and state.inflight_body is not None:
         return OutgoingMessage(state.inflight_message_no, state.inflight_body)
 
-    entries = list(
-        session.scalars(
-            select(OutboxEntry).where(OutboxEntry.message_no.is_(None)).order_by(OutboxEntry.id).limit(batch_size)
-        )
-    )
-    loaded = records_load(session, [(entry.record_type, entry.record_id) for entry in entries])  # noqa: F841 - kept alive
-    entries = _with_unsent_references(session, entries)
+    entries = session.execute(
+        select(*_ENTRY_COLUMNS).where(OutboxEntry.message_no.is_(None)).order_by(OutboxEntry.id).limit(batch_size)
+    ).all()
+    entries, stored = _with_unsent_references(session, entries)
     message_no = state.last_message_no + 1
     changes: list[WireRecord] = []
+    frozen: list[int] = []
+    dropped: list[int] = []
     for entry in entries:
-        change = outgoing_record(session, entry)
-        if change is None:
-            session.delete(entry)
-            continue
-        entry.message_no = message_no
+        key = (entry.record_type, entry.record_id)
+        change = {"type": entry.record_type, "id": entry.record_id, "op": entry.op, "base_version": entry.base_version}
+        if entry.op != OP_DELETE:
+            record = stored.get(key)
+            if record is None:
+                # Only reachable through a bug: every path that removes a record also settles
+                # its outbox entry. Sending a delete might destroy data on the server; dropping
+                # the entry loses nothing the node still has.
+                logger.error("Outbox entry %s for %s %s names a record that no longer exists; dropping the entry.",
+                             entry.id, entry.record_type, entry.record_id)
+                dropped.append(entry.id)
+                continue
+            change["updated_at"] = codecs.datetime_to_wire(record["updated_at"])
+            change["data"] = record["data"]
+        frozen.append(entry.id)
         changes.append(change)
+    table = OutboxEntry.__table__
+    for start in range(0, len(frozen), _CHUNK):
+        session.execute(update(table).where(table.c.id.in_(frozen[start:start + _CHUNK])).values(message_no=message_no))
+    if dropped:
+        session.execute(delete(table).where(table.c.id.in_(dropped)))
     body = json.dumps(
         {
             "protocol": PROTOCOL_VERSION,
@@ -89,25 +105,9 @@ def current_or_new_message(session: Session, *, batch_size: int, max_changes: in
     return OutgoingMessage(message_no, body)
 
 
-def outgoing_record(session: Session, entry: OutboxEntry) -> WireRecord | None:
-    """The entry's record as sent: current content with ``base_version``."""
-    if entry.op == OP_DELETE:
-        return {"type": entry.record_type, "id": entry.record_id, "op": OP_DELETE, "base_version": entry.base_version}
-    record = session.get(record_model(entry.record_type), entry.record_id)
-    if record is None:
-        # Only reachable through a bug: every path that removes a record also settles
-        # its outbox entry. Sending a delete might destroy data on the server; dropping
-        # the entry loses nothing the node still has.
-        logger.error("Outbox entry %r names a record that no longer exists; dropping the entry.", entry)
-        return None
-    return {
-        "type": entry.record_type,
-        "id": entry.record_id,
-        "op": entry.op,
-        "base_version": entry.base_version,
-        "updated_at": codecs.datetime_to_wire(record.updated_at),
-        "data": record_data_to_wire(record),
-    }
+_CHUNK = 500  # ids per IN (...), well below SQLite's parameter limit
+_ENTRY_COLUMNS = (OutboxEntry.id, OutboxEntry.record_type, OutboxEntry.record_id, OutboxEntry.op,
+                  OutboxEntry.base_version)
 
 
 def abandon_inflight_message(session: Session) -> None:
@@ -168,30 +168,35 @@ def return_to_pending(session: Session, entry: OutboxEntry) -> None:
     session.flush()  # keeps "one pending entry per record" true at every step
 
 
-def _with_unsent_references(session: Session, entries: list[OutboxEntry]) -> list[OutboxEntry]:
+def _with_unsent_references(session: Session, entries: list) -> tuple[list, dict[tuple[str, str], dict]]:
+    """The entries plus the pending entries of never-sent records they reference (and of
+    those the added ones reference); and the stored content of every upserted record."""
     chosen = {(entry.record_type, entry.record_id) for entry in entries}
-    # Records created here and never sent: the only ones a reference can need to bring along.
-    unsent_new = {
-        (entry.record_type, entry.record_id): entry
-        for entry in session.scalars(
-            select(OutboxEntry).where(OutboxEntry.message_no.is_(None), OutboxEntry.base_version == 0)
-        )
-    }
     result = list(entries)
-    queue = list(entries)
-    while queue:
-        entry = queue.pop()
-        if entry.op == OP_DELETE:
-            continue
-        record = session.get(record_model(entry.record_type), entry.record_id)
-        if record is None:
-            continue
-        for key in references_of(record):
-            if key in chosen:
+    stored: dict[tuple[str, str], dict] = {}
+    unsent_new: dict[tuple[str, str], object] | None = None
+    batch = [entry for entry in entries if entry.op != OP_DELETE]
+    while batch:
+        found = stored_records(session, [(entry.record_type, entry.record_id) for entry in batch])
+        stored.update(found)
+        batch = []
+        for key, record in found.items():
+            references = references_in_data(record_model(key[0]).record_type, record["data"]) - chosen
+            if not references:
                 continue
-            referenced = unsent_new.get(key)
-            if referenced is not None:
-                chosen.add(key)
-                result.append(referenced)
-                queue.append(referenced)
-    return result
+            if unsent_new is None:
+                # Records created here and never sent: the only ones a reference can need to bring along.
+                unsent_new = {
+                    (entry.record_type, entry.record_id): entry
+                    for entry in session.execute(
+                        select(*_ENTRY_COLUMNS).where(OutboxEntry.message_no.is_(None), OutboxEntry.base_version == 0)
+                    )
+                }
+            for reference in sorted(references):
+                referenced = unsent_new.get(reference)
+                if referenced is not None and reference not in chosen:
+                    chosen.add(reference)
+                    result.append(referenced)
+                    if referenced.op != OP_DELETE:
+                        batch.append(referenced)
+    return result, stored

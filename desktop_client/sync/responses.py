@@ -102,7 +102,7 @@ def _parse_result(item: object) -> RecordResult:
 
 def _record_id(value: object) -> str:
     try:
-        return str(codecs.uuid_from_wire(value))
+        return codecs.uuid_text_from_wire(value)
     except ValueError:
         raise _malformed(f"{value!r} is not a record id") from None
 
