@@ -36,7 +36,17 @@ class UncapturedWriteError(RuntimeError):
 class _Collector:
     using: str
     touched: dict[tuple[str, uuid.UUID], registry.SyncOptions] = field(default_factory=dict)
+    # Deletion marks of touched records as their last write left them, where that write
+    # knew them (``records_written``); the others are read when the entries are written.
+    deleted: dict[tuple[str, uuid.UUID], bool] = field(default_factory=dict)
     versions: dict[tuple[str, uuid.UUID], int] = field(default_factory=dict)
+
+    def snapshot(self) -> tuple[dict, dict]:
+        return dict(self.touched), dict(self.deleted)
+
+    def restore(self, snapshot: tuple[dict, dict]) -> None:
+        """Forget what was touched since ``snapshot`` (its writes were rolled back)."""
+        self.touched, self.deleted = dict(snapshot[0]), dict(snapshot[1])
 
 
 @contextlib.contextmanager
@@ -72,7 +82,7 @@ def collecting(using: str = "default") -> Iterator[_Collector]:
         yield collector
     finally:
         _collector.reset(token)
-    collector.versions = _write(collector.touched, using)
+    collector.versions = _write(collector.touched, using, known_deleted=collector.deleted)
 
 
 def lock(using: str) -> None:
@@ -123,8 +133,33 @@ def records_touched(model: type[models.Model], pks: Iterable[int], using: str) -
     collector = _collector.get()
     if collector is not None and collector.using == using:
         collector.touched.update(touched)
+        if registry.options_for(model) is not None:
+            for key in touched:  # this write may have changed their deletion mark
+                collector.deleted.pop(key, None)
     else:
         _write(touched, using)
+
+
+def records_written(
+    model: type[models.Model], instances: Iterable[models.Model], using: str, *, deletion_written: bool
+) -> None:
+    """Record that these instances were just written: like ``records_touched``, without
+    reading back what the instances already say. A record's uuid never changes; its
+    deletion mark is taken from the instance only when the write included it
+    (``deletion_written``), else it is read back like the rest."""
+    options = registry.options_for(model)
+    instances = list(instances)
+    if options is None or not deletion_written:  # lines: their parents are what is touched
+        records_touched(model, [instance.pk for instance in instances], using)
+        return
+    deleted = {(options.type_name, instance.uuid): instance.is_deleted for instance in instances}
+    touched = dict.fromkeys(deleted, options)
+    collector = _collector.get()
+    if collector is not None and collector.using == using:
+        collector.touched.update(touched)
+        collector.deleted.update(deleted)
+    else:
+        _write(touched, using, known_deleted=deleted)
 
 
 def reserve(using: str) -> int | None:
@@ -168,13 +203,16 @@ def instance_saved(instance: models.Model, version: int | None, using: str) -> N
     _entries_write({key: version}, {key: deleted}, using)
 
 
-def _write(touched: dict[tuple[str, uuid.UUID], registry.SyncOptions], using: str) -> dict:
+def _write(
+    touched: dict[tuple[str, uuid.UUID], registry.SyncOptions], using: str, known_deleted: dict | None = None
+) -> dict:
     if not touched:
         return {}
-    deleted: dict[tuple[str, uuid.UUID], bool] = {}
+    deleted: dict[tuple[str, uuid.UUID], bool] = {key: known_deleted[key] for key in touched if key in (known_deleted or {})}
     by_type: dict[str, list[uuid.UUID]] = {}
     for (type_name, record_uuid), options in touched.items():
-        by_type.setdefault(type_name, []).append(record_uuid)
+        if (type_name, record_uuid) not in deleted:
+            by_type.setdefault(type_name, []).append(record_uuid)
     for type_name, uuids in by_type.items():
         model = registry.options_for_type(type_name).model
         for record_uuid, is_deleted in model.all_objects.using(using).filter(uuid__in=uuids).values_list(
@@ -214,15 +252,23 @@ def _entries_write(versions: dict[tuple[str, uuid.UUID], int], deleted: dict, us
         if connection.vendor == "sqlite"
         else "sync_change.origin_node_id IS NOT DISTINCT FROM excluded.origin_node_id"
     )
-    table = SyncChange._meta.db_table
+    fields = [SyncChange._meta.get_field(name)
+              for name in ("version", "record_type", "record_uuid", "op", "origin_node", "changed_at")]
+    columns = ", ".join(field.column for field in fields)
+    many = bulk_sql.is_postgresql(using) and len(rows) > 1
+    if many:  # one statement over arrays (bulk_sql)
+        typed = [(field.column, field.db_type(connection)) for field in fields]
+        source = f"SELECT {columns}, 0 FROM {bulk_sql.unnest(typed)} AS v({columns})"
+    else:
+        source = "VALUES (%s, %s, %s, %s, %s, %s, 0)"
     sql = (
-        f"INSERT INTO {table} AS sync_change "
-        "(version, record_type, record_uuid, op, origin_node_id, changed_at, foreign_version) "
-        "VALUES (%s, %s, %s, %s, %s, %s, 0) "
+        f"INSERT INTO {SyncChange._meta.db_table} AS sync_change ({columns}, foreign_version) {source} "
         "ON CONFLICT (record_type, record_uuid) DO UPDATE SET "
         f"foreign_version = CASE WHEN {same_origin} THEN sync_change.foreign_version ELSE sync_change.version END, "
         "version = excluded.version, op = excluded.op, origin_node_id = excluded.origin_node_id, "
         "changed_at = excluded.changed_at"
     )
-    bulk_sql.executemany(using, sql, rows)
-
+    if many:
+        bulk_sql.run_on_arrays(using, sql, rows)
+    else:
+        bulk_sql.executemany(using, sql, rows)

@@ -26,7 +26,7 @@ def history_record(model, rows, using, *, update: bool) -> None:
 
     ``rows`` are saved instances, or primary keys of rows to read back. The rows are those
     django-simple-history's ``bulk_history_create`` makes (same user, date, reason and
-    type), written straight from the instances with one prepared statement (``bulk_sql``)
+    type), written straight from the instances in one go (``bulk_sql``)
     rather than through a historical instance and bulk_create per row."""
     history = getattr(model, "history", None)
     if history is None or not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
@@ -45,6 +45,12 @@ def history_record(model, rows, using, *, update: bool) -> None:
     history_type = "~" if update else "+"
     date_field = historical._meta.get_field("history_date")
 
+    readers = [
+        (field.attname, bulk_sql.value_preparer(tracked[field.attname], connection)) if field.attname in tracked
+        else (field.attname, None)
+        for field in columns
+    ]
+
     def values(instance) -> list:
         user = historical.get_default_history_user(instance)  # instance._history_user, else the request's
         special = {
@@ -53,18 +59,11 @@ def history_record(model, rows, using, *, update: bool) -> None:
             "history_change_reason": get_change_reason_from_object(instance) or reason,
             "history_type": history_type,
         }
-        return [
-            tracked[field.attname].get_db_prep_save(getattr(instance, field.attname), connection)
-            if field.attname in tracked else special[field.attname]
-            for field in columns
-        ]
+        return [special[attname] if prepare is None else prepare(getattr(instance, attname)) for attname, prepare in readers]
 
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(historical._meta.db_table)} ({', '.join(quote(field.column) for field in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    bulk_sql.insert_rows(
+        using, historical._meta.db_table, [field.column for field in columns], [values(instance) for instance in rows]
     )
-    bulk_sql.executemany(using, sql, [values(instance) for instance in rows])
 
 
 class SyncedQuerySet(models.QuerySet):
@@ -91,8 +90,8 @@ class SyncedQuerySet(models.QuerySet):
     update.alters_data = True
 
     def bulk_update(self, objs, fields, batch_size=None):
-        """Write ``fields`` of every object with one prepared UPDATE run for all of them
-        (Django's own builds a CASE expression per object and field, which costs seconds
+        """Write ``fields`` of every object with one UPDATE for all of them (``bulk_sql``;
+        Django's own builds a CASE expression per object and field, which costs seconds
         for a thousand rows), stamping ``updated_at`` and capturing the change like
         ``update()`` does."""
         objs = list(objs)
@@ -105,23 +104,19 @@ class SyncedQuerySet(models.QuerySet):
         if any(obj.pk is None for obj in objs):
             raise ValueError("All bulk_update() objects must have a primary key set.")
         connection = transaction.get_connection(self.db)
-        quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
         now = timezone.now()
         with transaction.atomic(using=self.db, savepoint=False):
             capture.lock(self.db)
             for obj in objs:
                 obj.updated_at = now
-            rows = [
-                [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]
-                + [meta.pk.get_db_prep_save(obj.pk, connection)]
-                for obj in objs
-            ]
-            bulk_sql.executemany(self.db, sql, rows)
-            pks = [obj.pk for obj in objs]
-            for start in range(0, len(pks), CHUNK_SIZE):
-                capture.records_touched(self.model, pks[start : start + CHUNK_SIZE], self.db)
+            readers = [(column.attname, bulk_sql.value_preparer(column, connection)) for column in columns]
+            prepare_pk = bulk_sql.value_preparer(meta.pk, connection)
+            rows = [[prepare(getattr(obj, attname)) for attname, prepare in readers] + [prepare_pk(obj.pk)] for obj in objs]
+            bulk_sql.update_rows(
+                self.db, meta.db_table, [(column.column, column.db_type(connection)) for column in columns],
+                (meta.pk.column, meta.pk.rel_db_type(connection)), rows,
+            )
+            capture.records_written(self.model, objs, self.db, deletion_written="is_deleted" in fields)
             history_record(self.model, objs, self.db, update=True)
         return len(objs)
 
@@ -146,7 +141,7 @@ class SyncedQuerySet(models.QuerySet):
             pks = [obj.pk for obj in created]
             if None in pks:
                 raise capture.UncapturedWriteError("The database did not return the primary keys of new rows.")
-            capture.records_touched(self.model, pks, self.db)
+            capture.records_written(self.model, created, self.db, deletion_written=True)
             history_record(self.model, created, self.db, update=False)
         return created
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from apps.sync import registry
+from apps.sync import bulk_sql, registry
 from sync_protocol import catalogue, codecs
 from sync_protocol import errors as codes
 
@@ -36,12 +36,8 @@ def _columns(fields: Iterable[catalogue.Field]) -> list[str]:
     return [_ref_lookup(item.name) if item.kind == catalogue.REF else item.name for item in fields]
 
 
-def _encode_values(fields: Iterable[catalogue.Field], row: dict) -> dict:
-    data = {}
-    for item in fields:
-        value = row[_ref_lookup(item.name)] if item.kind == catalogue.REF else row[item.name]
-        data[item.name] = codecs.encode(item, value)
-    return data
+def _encoders(fields: Iterable[catalogue.Field]) -> list[tuple[str, object]]:
+    return [(item.name, codecs.field_encoder(item)) for item in fields]
 
 
 def _envelope(entry: LogEntry, op: str) -> dict:
@@ -83,27 +79,31 @@ def _rows(options: registry.SyncOptions, uuids: list[uuid.UUID], using: str) -> 
     model = options.model
     rows = {}
     by_pk = {}
-    for row in model.all_objects.using(using).filter(uuid__in=uuids).values(
+    encoders = _encoders(record_type.fields)
+    query = model.all_objects.using(using).filter(uuid__in=uuids).values_list(
         "pk", "uuid", "is_deleted", *_columns(record_type.fields)
-    ):
-        entry = {"is_deleted": row["is_deleted"], "data": _encode_values(record_type.fields, row)}
-        rows[row["uuid"]] = entry
-        by_pk[row["pk"]] = entry
+    )
+    for pk, record_uuid, is_deleted, *values in bulk_sql.rows_of(query):
+        entry = {"is_deleted": is_deleted,
+                 "data": {name: encode(value) for (name, encode), value in zip(encoders, values)}}
+        rows[record_uuid] = entry
+        by_pk[pk] = entry
     if options.lines is not None:
         lines = options.lines
         for entry in by_pk.values():
             entry["data"]["lines"] = []
         parent_column = f"{lines.parent_field}_id"
+        line_encoders = _encoders(record_type.line_fields)
         line_query = (
             lines.model.all_objects.using(using)
             .filter(**{f"{parent_column}__in": list(by_pk), "is_deleted": False})
             .order_by(parent_column, *(lines.model._meta.ordering or ["pk"]))
-            .values(parent_column, "uuid", *_columns(record_type.line_fields))
+            .values_list(parent_column, "uuid", *_columns(record_type.line_fields))
         )
-        for line in line_query:
-            data = {"id": str(line["uuid"])}
-            data.update(_encode_values(record_type.line_fields, line))
-            by_pk[line[parent_column]]["data"]["lines"].append(data)
+        for parent, line_uuid, *values in bulk_sql.rows_of(line_query):
+            data = {"id": str(line_uuid)}
+            data.update((name, encode(value)) for (name, encode), value in zip(line_encoders, values))
+            by_pk[parent]["data"]["lines"].append(data)
     return rows
 
 
@@ -198,7 +198,7 @@ def _decode_fields(errors: dict, fields, data: dict, prefix: str) -> dict:
         if item.name not in data:
             errors[key] = ["This field is required."]
             continue
-        values[item.name] = _decode_into(errors, key, lambda item=item: codecs.decode(item, data[item.name]))
+        values[item.name] = _decode_into(errors, key, lambda item=item: codecs.field_decoder(item)(data[item.name]))
     return values
 
 

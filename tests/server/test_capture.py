@@ -1,6 +1,8 @@
 """Every way of writing a synced row leaves its record's change-log entry, in the same transaction."""
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -94,6 +96,52 @@ def test_bulk_history_rows_carry_the_values_type_user_and_reason(admin_user):
         assert second.history_date >= first.history_date
 
 
+def test_bulk_update_logs_the_deletion_mark_the_rows_hold_not_the_objects():
+    """The log takes a record's deletion mark from the objects only when the update wrote it."""
+    live, deleted = WorkSpecificationFactory.create_batch(2)
+    deleted.delete()
+    live.is_deleted, deleted.is_deleted = True, False  # in memory only: not among the fields written
+    live.name = deleted.name = "renamed"
+    WorkSpecification.objects.bulk_update([live, deleted], ["name"])
+    assert (entry(live).op, entry(deleted).op) == ("upsert", "delete")
+    with capture.origin(None, "restore both"), transaction.atomic(), capture.collecting():
+        WorkSpecification.objects.bulk_update([live, deleted], ["is_deleted"])
+    assert (entry(live).op, entry(deleted).op) == ("delete", "upsert")
+
+
+def test_many_rows_written_in_bulk_keep_every_value_exactly():
+    """Enough rows for the one-statement paths (arrays, COPY on PostgreSQL), with text that
+    needs escaping, decimals, a null reference and a deletion mark."""
+    awkward = ["tab\there", "new\nline", "back\\slash", "Котлован", "quote ' and \"", "", "  "]
+    created = WorkSpecification.objects.bulk_create(
+        [WorkSpecification(code=f"M-{i}", name=awkward[i % len(awkward)] or "x", unit="m3",
+                           unit_price=Decimal("0.01") * i) for i in range(60)]
+    )
+    for i, spec in enumerate(created):
+        spec.name = awkward[(i + 1) % len(awkward)] or "y"
+        spec.unit_price = Decimal("1234567.89") - i
+        spec.is_deleted = i % 7 == 0
+    WorkSpecification.objects.bulk_update(created, ["name", "unit_price", "is_deleted"])
+    for i, spec in enumerate(WorkSpecification.all_objects.filter(code__startswith="M-").order_by("pk")):
+        assert (spec.name, spec.unit_price, spec.is_deleted) == (
+            awkward[(i + 1) % len(awkward)] or "y", Decimal("1234567.89") - i, i % 7 == 0)
+        assert entry(spec).op == ("delete" if i % 7 == 0 else "upsert")
+        first, second = spec.history.order_by("history_id")
+        assert first.name == (awkward[i % len(awkward)] or "x") and first.unit_price == Decimal("0.01") * i
+        assert (second.name, second.unit_price, second.is_deleted) == (spec.name, spec.unit_price, spec.is_deleted)
+    lines = EstimateLine.objects.bulk_create(
+        [EstimateLine(estimate=EstimateFactory(), position=i, work_specification=None, description=f"line {i}",
+                      unit="m", quantity=Decimal("1.500"), unit_price=Decimal("2.00")) for i in range(25)]
+    )
+    for line in lines:
+        line.quantity = Decimal("3.250")
+        line.work_specification = created[1]
+    EstimateLine.objects.bulk_update(lines, ["quantity", "work_specification"])
+    assert set(EstimateLine.objects.filter(pk__in=[line.pk for line in lines]).values_list(
+        "quantity", "work_specification_id")) == {(Decimal("3.250"), created[1].pk)}
+    assert all(version_of(line.estimate) > 0 for line in lines)
+
+
 def test_bulk_create_that_may_skip_rows_is_refused_loudly():
     with pytest.raises(capture.UncapturedWriteError):
         WorkSpecification.objects.bulk_create(
@@ -172,3 +220,26 @@ def test_estimate_delete_through_the_admin_is_captured_once_per_record(admin_cli
     admin_client.post(reverse("admin:estimates_estimate_delete", args=[line.estimate.pk]), {"post": "yes"})
     assert entry(line.estimate).op == "delete"
     assert Estimate.all_objects.get(pk=line.estimate.pk).is_deleted
+
+
+@pytest.mark.parametrize("value", [None, "text", 7, True, Decimal("1.50"), uuid.uuid4(), dt.date(2026, 11, 26),
+                                   dt.datetime(2026, 11, 26, 10, tzinfo=dt.timezone.utc), 2.5, "12.5"])
+def test_values_prepared_for_bulk_writes_equal_what_django_prepares(value):
+    """Bulk writes skip Django's preparation for values the driver takes as they are; for
+    every field type of the synced models the result must be Django's own."""
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from apps.sync import bulk_sql
+
+    for model in django_apps.get_models():
+        for field in model._meta.concrete_fields:
+            try:
+                expected = field.get_db_prep_save(value, connection)
+            except Exception as error:  # noqa: BLE001 - the value does not fit this field at all
+                with pytest.raises(type(error)):
+                    bulk_sql.value_preparer(field, connection)(value)
+                continue
+            prepared = bulk_sql.value_preparer(field, connection)(value)
+            assert type(prepared) is type(expected) and (prepared == expected or repr(prepared) == repr(expected)), (
+                model, field.name)

@@ -71,9 +71,9 @@ class ExchangeRequestSerializer(serializers.Serializer):
     node_id = StrictUUIDField()
     message_no = StrictIntegerField(min_value=1, max_value=MAX_INT)
     ack = StrictIntegerField(min_value=0, max_value=MAX_INT)
-    changes = serializers.ListField(
-        child=serializers.JSONField(), allow_empty=True, help_text="Records with base_version (RecordSerializer)."
-    )
+    # Each change is checked against the catalogue when it is applied, with a result of its
+    # own (rejected, with reasons); here only that ``changes`` is a list.
+    changes = serializers.ListField(allow_empty=True, help_text="Records with base_version (RecordSerializer).")
     max_changes = StrictIntegerField(min_value=1, max_value=MAX_INT, required=False)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 
-from apps.sync import capture, registry
+from apps.sync import bulk_sql, capture, registry
 from apps.sync.models import SyncChange, SyncConflict, SyncNode, SyncState
 from apps.sync.serializer import IncomingRecord, LogEntry, RecordError, record_identity, record_parse, records_to_wire
 from sync_protocol import catalogue
@@ -155,21 +155,21 @@ class _Upsert:
 
 def _type_apply(node, message_no, options, items, collector) -> dict[int, dict]:
     """Apply one type's records of a message; outcomes by message index."""
-    touched_before = dict(collector.touched)
+    touched_before = collector.snapshot()
     try:
         with transaction.atomic():
             return _type_apply_batch(node, message_no, options, items)
     except (IntegrityError, DataError) as error:
-        collector.touched = touched_before
+        collector.restore(touched_before)
         logger.info("Batch of %s refused by the database (%s); applying one by one.", options.type_name, error)
     outcomes: dict[int, dict] = {}
     for index, record in items:
-        touched_before = dict(collector.touched)
+        touched_before = collector.snapshot()
         try:
             with transaction.atomic():
                 outcomes.update(_type_apply_batch(node, message_no, options, [(index, record)]))
         except (IntegrityError, DataError) as error:
-            collector.touched = touched_before
+            collector.restore(touched_before)
             logger.info("Record %s %s refused by the database: %s", record.type_name, record.id, error)
             outcomes[index] = _reject(node, message_no, record.raw, record, {"record": ["The database refused this record."]})
     return outcomes
@@ -184,10 +184,11 @@ def _is_conflict(node, record: IncomingRecord, entry: dict | None) -> bool:
 def _type_apply_batch(node, message_no, options, items) -> dict[int, dict]:
     model = options.model
     uuids = [record.id for _index, record in items]
+    names = ("record_uuid", "version", "origin_node_id", "foreign_version", "op", "changed_at")
     entries = {
-        row["record_uuid"]: row
-        for row in SyncChange.objects.filter(record_type=options.type_name, record_uuid__in=uuids).values(
-            "record_uuid", "version", "origin_node_id", "foreign_version", "op", "changed_at"
+        row[0]: dict(zip(names, row))
+        for row in bulk_sql.rows_of(
+            SyncChange.objects.filter(record_type=options.type_name, record_uuid__in=uuids).values_list(*names)
         )
     }
     instances = {instance.uuid: instance for instance in model.all_objects.filter(uuid__in=uuids)}

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from apps.sync import capture, errors
+from apps.sync import bulk_sql, capture, errors
 from apps.sync.models import SyncChange, SyncNode, SyncState
 from apps.sync.serializer import LogEntry, record_identity, records_to_wire
 from apps.sync.services.apply import exchange_apply
@@ -134,7 +134,7 @@ def changes_collect(*, node: SyncNode, ack: int, limit: int, message_no: int, st
         query = query.filter(op=SyncChange.Op.UPSERT)
     if not in_pass:
         query = query.exclude(origin_node_id=node.pk)
-    rows = list(
+    rows = bulk_sql.rows_of(
         query.order_by("version").values_list("record_type", "record_uuid", "version", "op", "changed_at")[: limit + 1]
     )
     more = len(rows) > limit
