@@ -37,11 +37,11 @@ def executemany(using: str, sql: str, rows: Sequence[Sequence[object]]) -> None:
     """Run ``sql`` (``%s`` placeholders) once per row, in the current transaction."""
     if not rows:
         return
-    if is_postgresql(using):
+    if is_postgresql(using) and len(rows) > 1:
         with _psycopg_cursor(using) as cursor:
             cursor.executemany(sql, rows)
         return
-    with connections[using].cursor() as cursor:
+    with connections[using].cursor() as cursor:  # one row (a single save): the plain way is quickest
         cursor.executemany(sql, rows)
 
 
