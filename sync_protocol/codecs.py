@@ -19,6 +19,7 @@ _DECIMAL_RE = re.compile(r"^-?\d{1,40}(\.\d{1,40})?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_RE = _UUID_RE  # the UUID text the wire carries, for callers that keep it as text
 
 MAX_TEXT_LENGTH = 20_000
 

@@ -6,7 +6,6 @@ field, so a person sees every problem at once rather than the first.
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,22 +136,47 @@ def _decode_fields(
     extra: frozenset[str] = frozenset({"lines"}),
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for item in fields:
-        if item.name not in data:
-            errors.add(item.name, REQUIRED, line=line)
+    for name, attribute, decode in _plan(fields):
+        if name not in data:
+            errors.add(name, REQUIRED, line=line)
             continue
         try:
-            value = codecs.field_decoder(item)(data[item.name])
+            values[attribute] = decode(data[name])
         except ValueError as error:
-            errors.add(item.name, str(error), line=line)
-            continue
-        values[attribute_name(item)] = str(value) if value.__class__ is uuid.UUID else value
+            errors.add(name, str(error), line=line)
     if not unknown_allowed:
         known = {item.name for item in fields} | set(extra)
         for name in data:
             if name not in known:
                 errors.add(str(name), UNKNOWN_FIELD, line=line)
     return values
+
+
+_PLANS: dict[int, tuple[tuple[catalogue.Field, ...], list[tuple[str, str, Any]]]] = {}
+
+
+def _plan(fields: tuple[catalogue.Field, ...]) -> list[tuple[str, str, Any]]:
+    """(wire name, model attribute, decoder) per field, worked out once per field tuple of
+    the catalogue; references decode to the UUID text the store keeps."""
+    cached = _PLANS.get(id(fields))
+    if cached is not None and cached[0] is fields:
+        return cached[1]
+    plan = [(item.name, attribute_name(item), _ref_text_decoder(item) if item.kind == catalogue.REF
+             else codecs.field_decoder(item)) for item in fields]
+    _PLANS[id(fields)] = (fields, plan)
+    return plan
+
+
+def _ref_text_decoder(item: catalogue.Field):
+    decode = codecs.field_decoder(item)
+
+    def decode_ref_text(value: object) -> str | None:
+        if value.__class__ is str and codecs.UUID_RE.match(value):
+            return value.lower()
+        decoded = decode(value)
+        return None if decoded is None else str(decoded)
+
+    return decode_ref_text
 
 
 def _decode_id(value: object, errors: InvalidRecordData, *, line: int | None) -> str | None:
