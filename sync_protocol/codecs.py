@@ -294,3 +294,26 @@ def field_encoder(field: catalogue.Field) -> Callable[[object], object]:
 
         return encode_ref
     return lambda value: encode(field, value)
+
+
+_PLANS: dict[tuple[str, int], tuple[tuple[catalogue.Field, ...], list]] = {}
+
+
+def _plan(kind: str, fields: tuple[catalogue.Field, ...], make) -> list:
+    cached = _PLANS.get((kind, id(fields)))
+    if cached is not None and cached[0] is fields:
+        return cached[1]
+    plan = [(item, make(item)) for item in fields]
+    _PLANS[(kind, id(fields))] = (fields, plan)
+    return plan
+
+
+def field_decoders(fields: tuple[catalogue.Field, ...]) -> list[tuple[catalogue.Field, Callable[[object], object]]]:
+    """``(field, field_decoder(field))`` for a tuple of fields, worked out once per tuple
+    (hashing a field for every value would cost as much as decoding it)."""
+    return _plan("decode", fields, field_decoder)
+
+
+def field_encoders(fields: tuple[catalogue.Field, ...]) -> list[tuple[catalogue.Field, Callable[[object], object]]]:
+    """``(field, field_encoder(field))`` for a tuple of fields, worked out once per tuple."""
+    return _plan("encode", fields, field_encoder)

@@ -36,8 +36,8 @@ def _columns(fields: Iterable[catalogue.Field]) -> list[str]:
     return [_ref_lookup(item.name) if item.kind == catalogue.REF else item.name for item in fields]
 
 
-def _encoders(fields: Iterable[catalogue.Field]) -> list[tuple[str, object]]:
-    return [(item.name, codecs.field_encoder(item)) for item in fields]
+def _encoders(fields: tuple[catalogue.Field, ...]) -> list[tuple[str, object]]:
+    return [(item.name, encode) for item, encode in codecs.field_encoders(fields)]
 
 
 def _envelope(entry: LogEntry, op: str) -> dict:
@@ -193,12 +193,15 @@ def _decode_into(errors: dict, key: str, decode):
 
 def _decode_fields(errors: dict, fields, data: dict, prefix: str) -> dict:
     values = {}
-    for item in fields:
-        key = f"{prefix}{item.name}"
+    for item, decode in codecs.field_decoders(fields):
         if item.name not in data:
-            errors[key] = ["This field is required."]
+            errors[f"{prefix}{item.name}"] = ["This field is required."]
             continue
-        values[item.name] = _decode_into(errors, key, lambda item=item: codecs.field_decoder(item)(data[item.name]))
+        try:
+            values[item.name] = decode(data[item.name])
+        except ValueError as error:
+            errors[f"{prefix}{item.name}"] = [str(error)]
+            values[item.name] = None
     return values
 
 

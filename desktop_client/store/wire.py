@@ -196,4 +196,4 @@ def write_server_record(session: Session, wire: WireRecord) -> Record | None:
 
 
 def _fields_to_wire(fields: tuple[catalogue.Field, ...], read) -> dict[str, Any]:
-    return {item.name: codecs.field_encoder(item)(read(attribute_name(item))) for item in fields}
+    return {item.name: encode(read(attribute_name(item))) for item, encode in codecs.field_encoders(fields)}
