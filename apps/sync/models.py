@@ -316,6 +316,9 @@ class SyncNode(models.Model):
     # that started it, so that its pages are told apart from a stale node's request.
     pass_message_no = models.BigIntegerField(null=True, blank=True, editable=False)
     pass_is_reset = models.BooleanField(default=False, editable=False)
+    # The message that got the pass's last page. The pass is over once the node sends a
+    # newer message; until then a retry of this one is answered as that page was.
+    pass_last_message_no = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("node")

@@ -189,3 +189,38 @@ def test_the_last_page_of_a_pass_is_no_reason_to_hold_the_purge():
     WorkSpecificationFactory.create_batch(3)
     node.pull_all()
     assert SyncNode.objects.get(pk=node.model.pk).pass_message_no is None
+
+
+def test_a_retry_of_the_last_page_of_a_reset_is_answered_as_that_page_with_the_nodes_own_records():
+    """The last page's response is lost and the node sends the same message again: the
+    answer must still be that reset page, the node's own records included (an incremental
+    answer would hold them back as echoes, and the node would drop them at the end of
+    its reset)."""
+    keeper, stale = Node("keeper"), Node("stale")
+    WorkSpecificationFactory.create_batch(6)
+    own = spec_record(code="OWN-1")
+    stale.exchange([own])  # the node's own record: the newest version, so on the last page
+    stale.pull_all()
+    gone = WorkSpecificationFactory()
+    gone.delete()
+    keeper.pull_all()
+    SyncNode.objects.filter(pk=stale.model.pk).update(last_seen_at=timezone.now() - dt.timedelta(days=40))
+    log_purge()
+
+    pages = []
+    while True:
+        ack_sent = stale.ack
+        pages.append(stale.exchange(max_changes=3))
+        if not pages[-1].more:
+            break
+    assert len(pages) >= 2 and all(page.reset for page in pages)
+    last = pages[-1]
+    assert own["id"] in {record["id"] for record in last.changes}
+    stale.ack = ack_sent  # the last response never arrived
+    retry = stale.exchange(max_changes=3, resend=True)
+    assert retry.reset is True and not retry.more
+    assert {record["id"] for record in retry.changes} == {record["id"] for record in last.changes}
+    # The next message ends the pass: an ordinary node again, its own changes not echoed.
+    after = stale.exchange()
+    assert after.reset is False and after.changes == []
+    assert SyncNode.objects.get(pk=stale.model.pk).pass_message_no is None

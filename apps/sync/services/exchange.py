@@ -90,7 +90,7 @@ def _exchange_once(*, node, message_no, ack, changes, max_changes) -> ExchangeOu
         node.save(
             update_fields=[
                 "last_message_no", "last_results", "numbering_may_restart", "acked_version", "last_seen_at",
-                "pass_message_no", "pass_is_reset",
+                "pass_message_no", "pass_is_reset", "pass_last_message_no",
             ]
         )
     return ExchangeOutcome(message_no=message_no, results=results, **collected)
@@ -120,11 +120,17 @@ def changes_collect(*, node: SyncNode, ack: int, limit: int, message_no: int, st
     pages continue from their ``ack`` even while it is below ``purged_through``. During a
     pass nothing is held back as an echo: the node needs every record to know what to keep.
     """
+    if node.pass_message_no is not None and (
+        message_no < node.pass_message_no
+        or (node.pass_last_message_no is not None and message_no != node.pass_last_message_no)
+    ):
+        # The node went on past the pass's last page, or its numbering started again.
+        node.pass_message_no, node.pass_is_reset, node.pass_last_message_no = None, False, None
     purged_through = state.purged_through
     continuing = node.pass_message_no is not None and message_no > node.pass_message_no
     if ack == 0 or (ack < purged_through and not continuing):
         start, reset = True, ack != 0
-        node.pass_message_no, node.pass_is_reset = message_no, reset
+        node.pass_message_no, node.pass_is_reset, node.pass_last_message_no = message_no, reset, None
     else:
         start, reset = False, node.pass_message_no is not None and node.pass_is_reset
     in_pass = node.pass_message_no is not None
@@ -143,6 +149,9 @@ def changes_collect(*, node: SyncNode, ack: int, limit: int, message_no: int, st
         next_ack = rows[-1][2]
     else:
         next_ack = max(state.last_version, rows[-1][2] if rows else 0)
-        node.pass_message_no, node.pass_is_reset = None, False
+        if in_pass:
+            # Kept until a newer message: a retry of this one (its response lost) must get
+            # this last page again, echoes included, not an incremental answer without them.
+            node.pass_last_message_no = message_no
     entries = [LogEntry(*row) for row in rows]
     return {"changes": records_to_wire(entries), "next_ack": next_ack, "more": more, "reset": reset}

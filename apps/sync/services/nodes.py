@@ -71,7 +71,9 @@ def node_token_replace(*, node: SyncNode) -> str:
     node.numbering_may_restart = True
     node.pass_message_no = None
     node.pass_is_reset = False
-    node.save(update_fields=["token_hash", "numbering_may_restart", "pass_message_no", "pass_is_reset"])
+    node.pass_last_message_no = None
+    node.save(update_fields=["token_hash", "numbering_may_restart", "pass_message_no", "pass_is_reset",
+                             "pass_last_message_no"])
     return token
 
 

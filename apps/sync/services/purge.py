@@ -54,5 +54,5 @@ def log_purge(*, now: dt.datetime | None = None) -> PurgeOutcome:
             # tombstones are gone now: its pass must start over (as a reset), not continue.
             SyncNode.objects.filter(pass_message_no__isnull=False).exclude(
                 pk__in=nodes_holding_purge(now).values("pk")
-            ).update(pass_message_no=None, pass_is_reset=False)
+            ).update(pass_message_no=None, pass_is_reset=False, pass_last_message_no=None)
     return PurgeOutcome(removed=removed, watermark=watermark, purged_through=state.purged_through)
