@@ -74,6 +74,7 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
         state.reset_in_progress = True
         session.execute(delete(ResetDelivery))
 
+    fresh = not message.resent  # see _remember_delivered
     sent = {(change["type"], change["id"]): change for change in message.changes}
     # Ids and keys only: a message settles up to thousands of entries, and all but the
     # unusual ones (a conflict, a later edit, an open rejection) are settled in bulk.
@@ -105,16 +106,17 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
                 later = pending_entry(session, *result.key) if result.key in later_keys else None
                 with session.no_autoflush:
                     _settle_applied(session, state, session.get(OutboxEntry, entry_id), sent[result.key], result,
-                                    later=later, rejected=result.key in rejected)
+                                    later=later, rejected=result.key in rejected, fresh=fresh)
             elif result.status == codes.CONFLICT:
                 outcome.conflicts += 1
                 held.add(result.key)
                 later = pending_entry(session, *result.key) if result.key in later_keys else None
-                _settle_conflict(session, state, session.get(OutboxEntry, entry_id), result, later=later)
+                _settle_conflict(session, state, session.get(OutboxEntry, entry_id), result, later=later,
+                                 fresh=fresh)
             else:
                 outcome.rejected += 1
                 _settle_rejected(session, session.get(OutboxEntry, entry_id), sent[result.key], result)
-        _settle_applied_in_bulk(session, state, plain, sent)
+        _settle_applied_in_bulk(session, state, plain, sent, fresh=fresh)
         # Entries the server gave no result for are sent again later; until then they
         # are unsent local edits, which incoming changes must not overwrite.
         for entry_id in frozen.values():
@@ -140,7 +142,7 @@ def apply_response(session: Session, message: OutgoingMessage, response: Exchang
 
 def _settle_applied(
     session: Session, state: SyncState, entry: OutboxEntry, sent: WireRecord, result: RecordResult,
-    *, later: OutboxEntry | None, rejected: bool,
+    *, later: OutboxEntry | None, rejected: bool, fresh: bool,
 ) -> None:
     assert result.version is not None
     session.delete(entry)
@@ -149,7 +151,7 @@ def _settle_applied(
         record = session.get(record_model(result.type), result.id)
         if record is not None:
             record.version = result.version
-        _remember_delivered(session, state, result.type, result.id)
+        _remember_delivered(session, state, result.type, result.id, fresh=fresh)
     else:
         server_copy = {**deleted_record_wire(result.type, result.id), "version": result.version}
     # A later edit of the record now builds on the version the server just gave ours.
@@ -161,7 +163,7 @@ def _settle_applied(
 
 
 def _settle_applied_in_bulk(
-    session: Session, state: SyncState, plain: list[tuple[int, RecordResult]], sent: dict
+    session: Session, state: SyncState, plain: list[tuple[int, RecordResult]], sent: dict, *, fresh: bool
 ) -> None:
     """Applied results with nothing else to look after (no later edit, no open rejection):
     drop their entries and give the records the server's version, a statement per type."""
@@ -176,7 +178,7 @@ def _settle_applied_in_bulk(
         if sent[result.key]["op"] != OP_UPSERT:
             continue
         versions.setdefault(record_model(result.type), []).append({"b_id": result.id, "b_version": result.version})
-        if state.reset_in_progress:
+        if state.reset_in_progress and fresh:
             delivered.append({"record_type": result.type, "record_id": result.id})
     for model, rows in versions.items():
         table = model.__table__
@@ -196,7 +198,8 @@ def _pending_keys(session: Session) -> set[tuple[str, str]]:
 
 
 def _settle_conflict(
-    session: Session, state: SyncState, entry: OutboxEntry, result: RecordResult, *, later: OutboxEntry | None
+    session: Session, state: SyncState, entry: OutboxEntry, result: RecordResult, *, later: OutboxEntry | None,
+    fresh: bool,
 ) -> None:
     assert result.server is not None
     record = session.get(record_model(result.type), result.id)
@@ -216,7 +219,7 @@ def _settle_conflict(
     if later is not None:
         session.delete(later)  # its content is kept in ``mine``
     session.flush()
-    _write_server_record(session, state, result.server)
+    _write_server_record(session, state, result.server, fresh=fresh)
 
 
 def _settle_rejected(session: Session, entry: OutboxEntry, sent: WireRecord, result: RecordResult) -> None:
@@ -404,13 +407,13 @@ class _IncomingChanges:
             _refresh_rejections(self.session, *key, server_copy)
 
 
-def _write_server_record(session: Session, state: SyncState, wire: WireRecord) -> None:
+def _write_server_record(session: Session, state: SyncState, wire: WireRecord, *, fresh: bool) -> None:
     try:
         record = write_server_record(session, wire)
     except InvalidRecordData as error:
         raise _unstorable(wire, error) from None
     if record is not None:
-        _remember_delivered(session, state, wire["type"], wire["id"])
+        _remember_delivered(session, state, wire["type"], wire["id"], fresh=fresh)
     _refresh_rejections(session, wire["type"], wire["id"], _server_copy(wire, wire["version"]))
 
 
@@ -436,8 +439,13 @@ def _refresh_rejections(session: Session, record_type: str, record_id: str, serv
     )
 
 
-def _remember_delivered(session: Session, state: SyncState, record_type: str, record_id: str) -> None:
-    if state.reset_in_progress:
+def _remember_delivered(session: Session, state: SyncState, record_type: str, record_id: str, *, fresh: bool) -> None:
+    """During a reset, a record the server just confirmed counts as part of its full state
+    (a server may hold a node's own changes back as echoes even then). Not so for results
+    of a message sent again from an earlier run (``fresh`` false): the server answers a
+    retry with the results of the first time, which may be long out of date; the record
+    may have been deleted since and its tombstone purged."""
+    if state.reset_in_progress and fresh:
         session.execute(
             sqlite_insert(ResetDelivery).on_conflict_do_nothing(),
             [{"record_type": record_type, "record_id": record_id}],

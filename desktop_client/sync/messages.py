@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 class OutgoingMessage:
     message_no: int
     body: str
+    # Frozen by an earlier run and sent again now: the server may have applied it long ago
+    # and answer with the results of then.
+    resent: bool = False
 
     @cached_property
     def payload(self) -> dict[str, Any]:
@@ -55,7 +58,7 @@ def current_or_new_message(session: Session, *, batch_size: int, max_changes: in
     """
     state = SyncState.load(session)
     if state.inflight_message_no is not None and state.inflight_body is not None:
-        return OutgoingMessage(state.inflight_message_no, state.inflight_body)
+        return OutgoingMessage(state.inflight_message_no, state.inflight_body, resent=True)
 
     entries = session.execute(
         select(*_ENTRY_COLUMNS).where(OutboxEntry.message_no.is_(None)).order_by(OutboxEntry.id).limit(batch_size)

@@ -21,6 +21,7 @@ from desktop_client.sync import (
     SyncEngine,
 )
 from desktop_client.sync.errors import ServerRefused
+from desktop_client.sync.messages import current_or_new_message
 from tests.client import builders
 from tests.client.builders import (
     NODE_ID,
@@ -618,6 +619,9 @@ def test_cancel_during_a_backoff_wait_ends_the_sync_quietly_and_keeps_the_messag
 
 
 def test_two_syncs_of_one_database_at_once_settle_a_message_only_once(registered_store):
+    # A node past its first sync: with ack 0 every response would also be a full-state pass.
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 30
     record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
     result = [applied("timesheet", record.id, 40)]
     other_sync_reports = []
@@ -632,3 +636,28 @@ def test_two_syncs_of_one_database_at_once_settle_a_message_only_once(registered
     assert other_sync_reports[0].applied == 1 and report.applied == 0
     assert get(registered_store, Timesheet, record.id).version == 40
     assert outbox(registered_store) == [] and state_of(registered_store).ack == 40
+
+
+def test_old_results_of_a_message_sent_again_do_not_keep_a_record_through_a_reset(registered_store):
+    """A message frozen by an earlier run may have been applied long ago: the server answers
+    it again with the results of then. Its record may have been deleted on the server since
+    (its tombstone purged while the laptop was away); when that answer comes with a reset,
+    the old result must not make the record count as part of the full state."""
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 50
+    with registered_store.transaction() as session:  # an earlier run froze and sent it; no answer came
+        current_or_new_message(session, batch_size=200, max_changes=1000)
+    transport = ScriptedTransport(answer(results=[applied("timesheet", record.id, 60)], next_ack=95, reset=True))
+    report = Engine(registered_store, transport).sync()
+    assert get(registered_store, Timesheet, record.id) is None
+    assert outbox(registered_store) == [] and report.dropped_by_reset == 1
+
+
+def test_fresh_results_keep_a_record_through_a_reset_a_server_sends_no_echo_for(registered_store):
+    record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 50
+    transport = ScriptedTransport(answer(results=[applied("timesheet", record.id, 60)], next_ack=95, reset=True))
+    Engine(registered_store, transport).sync()
+    assert get(registered_store, Timesheet, record.id).version == 60
