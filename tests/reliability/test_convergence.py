@@ -42,7 +42,7 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
@@ -91,12 +91,19 @@ if PROFILE not in ("ci", "soak"):
 
 _COMMON = dict(
     deadline=None,
+    # No "explain" phase: it traces every line of a failing schedule again and again, which
+    # for this test takes longer than finding and shrinking the failure.
+    phases=[phase for phase in Phase if phase is not Phase.explain],
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 # ci: what `make test` affords (about three minutes of the PostgreSQL half, under one of the
 # SQLite half, on two cores); soak: `make soak`, about an hour.
-settings.register_profile("convergence-ci", max_examples=36, stateful_step_count=40, **_COMMON)
+# The ci profile runs a fixed set of schedules (derandomized, no example database), so that
+# `make test` passes or fails the same way on every machine; `make soak` explores anew each
+# time and is where new failures are found (docs/reliability.md, "Open findings").
+settings.register_profile("convergence-ci", max_examples=36, stateful_step_count=40, derandomize=True, database=None,
+                          **_COMMON)
 settings.register_profile("convergence-soak", max_examples=400, stateful_step_count=60, **_COMMON)
 
 # Schedules per (transport, database): the profile's number times this share. PostgreSQL is
