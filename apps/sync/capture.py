@@ -162,44 +162,65 @@ def records_written(
         _write(touched, using, known_deleted=deleted)
 
 
-def reserve(using: str) -> int | None:
+@dataclass(frozen=True)
+class Reservation:
+    """What ``reserve`` did before a single save: the version it reserved, and whether it
+    also moved the record's entry to it already."""
+
+    version: int
+    logged: bool
+
+
+def reserve(using: str, instance: models.Model | None = None) -> Reservation | None:
     """Before a single save: take the version lock and reserve the save's version in one
-    statement. None while collecting (the collector holds the lock and numbers at the end)."""
+    statement. On PostgreSQL, given the instance, the same statement also moves the
+    record's entry to that version: one round trip per save instead of two. None while
+    collecting (the collector holds the lock and numbers at the end)."""
     collector = _collector.get()
     if collector is not None and collector.using == using:
         return None
-    return _allocate(using, 1)
+    if instance is not None and connections[using].vendor == "postgresql":
+        options, record_uuid, deleted = _record_of(instance, using)
+        return Reservation(_allocate_with_entry(using, (options.type_name, record_uuid), deleted), logged=True)
+    return Reservation(_allocate(using, 1), logged=False)
 
 
-def instance_saved(instance: models.Model, version: int | None, using: str) -> None:
-    """Record that ``instance`` (a record or a line) was just saved, with the version
-    ``reserve`` gave (None while collecting)."""
+def _record_of(instance: models.Model, using: str) -> tuple[registry.SyncOptions, uuid.UUID, bool]:
+    """The record ``instance`` (a record or a line) belongs to: its options, uuid and
+    deletion mark."""
     model = type(instance)
     options = registry.options_for(model)
     if options is not None:
-        record_uuid, deleted = instance.uuid, instance.is_deleted
-    else:
-        options = registry.parent_options_for_line(model)
-        if options is None:
-            raise UncapturedWriteError(f"{model._meta.label} is synced but not registered.")
-        parent_field = model._meta.get_field(options.lines.parent_field)
-        if parent_field.is_cached(instance):
-            parent = parent_field.get_cached_value(instance)
-            record_uuid, deleted = parent.uuid, parent.is_deleted
-        else:
-            record_uuid, deleted = (
-                options.model.all_objects.using(using)
-                .filter(pk=getattr(instance, parent_field.attname))
-                .values_list("uuid", "is_deleted")
-                .get()
-            )
-    key = (options.type_name, record_uuid)
+        return options, instance.uuid, instance.is_deleted
+    options = registry.parent_options_for_line(model)
+    if options is None:
+        raise UncapturedWriteError(f"{model._meta.label} is synced but not registered.")
+    parent_field = model._meta.get_field(options.lines.parent_field)
+    if parent_field.is_cached(instance):
+        parent = parent_field.get_cached_value(instance)
+        return options, parent.uuid, parent.is_deleted
+    record_uuid, deleted = (
+        options.model.all_objects.using(using)
+        .filter(pk=getattr(instance, parent_field.attname))
+        .values_list("uuid", "is_deleted")
+        .get()
+    )
+    return options, record_uuid, deleted
+
+
+def instance_saved(instance: models.Model, reservation: Reservation | None, using: str) -> None:
+    """Record that ``instance`` (a record or a line) was just saved, with what ``reserve``
+    did before (None while collecting)."""
     collector = _collector.get()
     if collector is not None and collector.using == using:
-        collector.touched[key] = options
+        options, record_uuid, _deleted = _record_of(instance, using)
+        collector.touched[(options.type_name, record_uuid)] = options
         return
-    if version is None:
-        version = _allocate(using, 1)
+    if reservation is not None and reservation.logged:
+        return
+    options, record_uuid, deleted = _record_of(instance, using)
+    key = (options.type_name, record_uuid)
+    version = reservation.version if reservation is not None else _allocate(using, 1)
     _entries_write({key: version}, {key: deleted}, using)
 
 
@@ -247,28 +268,65 @@ def _entries_write(versions: dict[tuple[str, uuid.UUID], int], deleted: dict, us
         )
         for (type_name, record_uuid), version in versions.items()
     ]
+    fields = _entry_fields()
+    columns = ", ".join(field.column for field in fields)
+    many = bulk_sql.is_postgresql(using) and len(rows) > 1
+    if many:  # one statement over arrays (bulk_sql)
+        typed = [(field.column, field.db_type(connection)) for field in fields]
+        sql = _entry_upsert(connection, f"SELECT {columns}, 0 FROM {bulk_sql.unnest(typed)} AS v({columns})")
+    else:
+        sql = _entry_upsert(connection, "VALUES (%s, %s, %s, %s, %s, %s, 0)")
+    if many:
+        bulk_sql.run_on_arrays(using, sql, rows)
+    else:
+        bulk_sql.executemany(using, sql, rows)
+
+
+def _entry_fields():
+    from apps.sync.models import SyncChange
+
+    return [SyncChange._meta.get_field(name)
+            for name in ("version", "record_type", "record_uuid", "op", "origin_node", "changed_at")]
+
+
+def _entry_upsert(connection, source: str) -> str:
+    """INSERT of log entries from ``source`` (rows of version, type, uuid, op, origin,
+    time, 0) that moves an existing entry of the record instead."""
+    from apps.sync.models import SyncChange
+
     same_origin = (
         "sync_change.origin_node_id IS excluded.origin_node_id"
         if connection.vendor == "sqlite"
         else "sync_change.origin_node_id IS NOT DISTINCT FROM excluded.origin_node_id"
     )
-    fields = [SyncChange._meta.get_field(name)
-              for name in ("version", "record_type", "record_uuid", "op", "origin_node", "changed_at")]
-    columns = ", ".join(field.column for field in fields)
-    many = bulk_sql.is_postgresql(using) and len(rows) > 1
-    if many:  # one statement over arrays (bulk_sql)
-        typed = [(field.column, field.db_type(connection)) for field in fields]
-        source = f"SELECT {columns}, 0 FROM {bulk_sql.unnest(typed)} AS v({columns})"
-    else:
-        source = "VALUES (%s, %s, %s, %s, %s, %s, 0)"
-    sql = (
+    columns = ", ".join(field.column for field in _entry_fields())
+    return (
         f"INSERT INTO {SyncChange._meta.db_table} AS sync_change ({columns}, foreign_version) {source} "
         "ON CONFLICT (record_type, record_uuid) DO UPDATE SET "
         f"foreign_version = CASE WHEN {same_origin} THEN sync_change.foreign_version ELSE sync_change.version END, "
         "version = excluded.version, op = excluded.op, origin_node_id = excluded.origin_node_id, "
         "changed_at = excluded.changed_at"
     )
-    if many:
-        bulk_sql.run_on_arrays(using, sql, rows)
-    else:
-        bulk_sql.executemany(using, sql, rows)
+
+
+def _allocate_with_entry(using: str, key: tuple[str, uuid.UUID], deleted: bool) -> int:
+    """PostgreSQL: reserve one version and move the record's entry to it, in one statement
+    (the version lock is taken by its first part, before the row is written)."""
+    from apps.sync.models import SyncChange, SyncState
+
+    connection = connections[using]
+    sql = (
+        f"WITH v AS (UPDATE {SyncState._meta.db_table} SET last_version = last_version + 1 WHERE id = 1 "
+        "RETURNING last_version) "
+        + _entry_upsert(connection, "SELECT v.last_version, %s, %s, %s, %s, %s, 0 FROM v")
+        + " RETURNING sync_change.version"
+    )
+    op = SyncChange.Op.DELETE if deleted else SyncChange.Op.UPSERT
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key[0], key[1], op, _origin_node_id.get(), timezone.now()])
+        row = cursor.fetchone()
+    if row is None:
+        # The counter row is made by a migration; a database emptied by hand (or a test flush) lacks it.
+        SyncState.objects.using(using).get_or_create(id=1)
+        return _allocate_with_entry(using, key, deleted)
+    return row[0]

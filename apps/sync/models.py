@@ -217,9 +217,9 @@ class SyncedModel(models.Model):
         if self._history_change_reason_missing():
             self._change_reason = capture.change_reason()
         with transaction.atomic(using=using, savepoint=False):
-            version = capture.reserve(using)  # the version lock comes before the row is written
+            reservation = capture.reserve(using, self)  # the version lock comes before the row is written
             super().save(*args, **kwargs)
-            capture.instance_saved(self, version, using)
+            capture.instance_saved(self, reservation, using)
 
     save.alters_data = True
 
