@@ -48,36 +48,22 @@ def read_stored_record(session: Session, model: type[Record], record_id: str) ->
     Inside ``before_flush`` the objects already hold the user's new values while the
     database still holds the state before them; this reads the latter.
     """
-    table = model.__table__
-    row = session.execute(select(table).where(table.c.id == record_id)).mappings().first()
-    if row is None:
-        return None
     record_type = model.record_type
-    data = _fields_to_wire(record_type.fields, row.__getitem__)
-    if record_type.has_lines:
-        lines_model = line_model(model)
-        assert lines_model is not None
-        lines_table = lines_model.__table__
-        rows = session.execute(
-            select(lines_table)
-            .where(lines_table.c[lines_model.parent_key] == record_id)
-            .order_by(lines_table.c.sort_index, lines_table.c.id)
-        ).mappings()
-        data["lines"] = [
-            {"id": line["id"], **_fields_to_wire(record_type.line_fields or (), line.__getitem__)} for line in rows
-        ]
+    stored = stored_records(session, [(record_type.name, record_id)]).get((record_type.name, record_id))
+    if stored is None:
+        return None
     return {
         "type": record_type.name,
         "id": record_id,
         "op": OP_UPSERT,
-        "version": row["version"],
-        "updated_at": codecs.datetime_to_wire(row["updated_at"]),
-        "data": data,
+        "version": stored["version"],
+        "updated_at": codecs.datetime_to_wire(stored["updated_at"]),
+        "data": stored["data"],
     }
 
 
 def stored_records(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """``{"updated_at", "data"}`` of the stored records named by ``(type, id)`` keys, data in
+    """``{"version", "updated_at", "data"}`` of the stored records named by ``(type, id)`` keys, data in
     wire form with lines in their order; read as rows, a query per type and 500 ids (and as
     many for lines), bypassing the session's objects. Missing records are left out."""
     ids_by_type: dict[str, list[str]] = {}
@@ -93,7 +79,8 @@ def stored_records(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[
             chunk = ids[start:start + _READ_CHUNK]
             for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings():
                 found[(type_name, row["id"])] = {
-                    "updated_at": row["updated_at"], "data": _fields_to_wire(record_type.fields, row.__getitem__),
+                    "version": row["version"], "updated_at": row["updated_at"],
+                    "data": _fields_to_wire(record_type.fields, row.__getitem__),
                 }
             if lines_model is None:
                 continue
