@@ -15,6 +15,7 @@ import decimal
 import uuid
 from collections.abc import Callable, Sequence
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 # Below this many rows one statement per row costs no more than building the arrays.
@@ -137,8 +138,10 @@ def rows_of(queryset) -> list[tuple]:
     decimals, dates, aware datetimes, uuids) is what Django would return."""
     if not is_postgresql(queryset.db):
         return list(queryset)
-    compiler = queryset.query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. ``pk__in=[]``: Django answers such a queryset without asking
+        return []
     with _psycopg_cursor(queryset.db) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

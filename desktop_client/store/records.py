@@ -194,27 +194,3 @@ def references_of(record: Record) -> set[tuple[str, str]]:
                 if value is not None:
                     found.add((item.ref, value))
     return found
-
-
-def records_load(session, keys) -> list[Record]:
-    """Bring the records named by ``(record type, id)`` keys, with their lines, into the
-    session's identity map: one query per type (and per 500 ids), where ``session.get``
-    then finds them without a query each. The identity map holds unchanged objects only
-    weakly: keep the returned list while relying on it."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    ids_by_type: dict[str, list[str]] = {}
-    for record_type, record_id in keys:
-        ids_by_type.setdefault(record_type, []).append(record_id)
-    loaded: list[Record] = []
-    for type_name, ids in ids_by_type.items():
-        model = RECORD_MODELS.get(type_name)
-        if model is None:
-            continue
-        for start in range(0, len(ids), 500):
-            query = select(model).where(model.id.in_(ids[start:start + 500]))
-            if model.record_type.has_lines:
-                query = query.options(selectinload(model.lines))
-            loaded += session.scalars(query).all()
-    return loaded

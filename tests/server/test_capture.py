@@ -243,3 +243,13 @@ def test_values_prepared_for_bulk_writes_equal_what_django_prepares(value):
             prepared = bulk_sql.value_preparer(field, connection)(value)
             assert type(prepared) is type(expected) and (prepared == expected or repr(prepared) == repr(expected)), (
                 model, field.name)
+
+
+def test_rows_read_for_the_exchange_are_those_django_reads_empty_lookups_included():
+    from apps.sync import bulk_sql
+
+    specs = WorkSpecificationFactory.create_batch(3)
+    query = WorkSpecification.all_objects.filter(uuid__in=[spec.uuid for spec in specs]).order_by("pk")
+    columns = ("pk", "uuid", "code", "unit_price", "is_deleted", "updated_at")
+    assert bulk_sql.rows_of(query.values_list(*columns)) == list(query.values_list(*columns))
+    assert bulk_sql.rows_of(WorkSpecification.all_objects.filter(pk__in=[]).values_list("pk")) == []
