@@ -112,7 +112,8 @@ def test_bulk_update_logs_the_deletion_mark_the_rows_hold_not_the_objects():
 def test_many_rows_written_in_bulk_keep_every_value_exactly():
     """Enough rows for the one-statement paths (arrays, COPY on PostgreSQL), with text that
     needs escaping, decimals, a null reference and a deletion mark."""
-    awkward = ["tab\there", "new\nline", "back\\slash", "Котлован", "quote ' and \"", "", "  "]
+    awkward = ["tab\there", "new\nline", "back\\slash", "Котлован", "quote ' and \"", "", "  ", "NULL",
+               "{braces}, commas", '\\"', "trailing\\"]
     created = WorkSpecification.objects.bulk_create(
         [WorkSpecification(code=f"M-{i}", name=awkward[i % len(awkward)] or "x", unit="m3",
                            unit_price=Decimal("0.01") * i) for i in range(60)]
@@ -253,3 +254,31 @@ def test_rows_read_for_the_exchange_are_those_django_reads_empty_lookups_include
     columns = ("pk", "uuid", "code", "unit_price", "is_deleted", "updated_at")
     assert bulk_sql.rows_of(query.values_list(*columns)) == list(query.values_list(*columns))
     assert bulk_sql.rows_of(WorkSpecification.all_objects.filter(pk__in=[]).values_list("pk")) == []
+
+
+@pytest.mark.postgres_only
+def test_arrays_for_unnest_carry_every_value_back_unchanged():
+    """``bulk_sql.arrays`` writes columns out as array text; PostgreSQL must read back
+    exactly the values given, for every type and awkward text."""
+    from django.db import connection
+
+    from apps.sync import bulk_sql
+
+    columns = {
+        "text": ["plain", "", " spaced ", "NULL", None, '"quoted"', "back\\slash\\", "{a,b}", "Котлован", "\t\n"],
+        "bigint": [0, -1, 2**62, None],
+        "boolean": [True, False, None],
+        "numeric": [Decimal("0.001"), Decimal("-12.50"), Decimal("1E+3"), None],
+        "uuid": [uuid.uuid4(), None],
+        "date": [dt.date(2026, 11, 26), None],
+        "timestamptz": [dt.datetime(2026, 11, 26, 10, 5, 7, 123456, tzinfo=dt.timezone.utc),
+                        dt.datetime(2026, 1, 1, 3, tzinfo=dt.timezone(dt.timedelta(hours=5))), None],
+    }
+    for db_type, values in columns.items():
+        (literal,) = bulk_sql.arrays([[value] for value in values])
+        assert isinstance(literal, str), db_type
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT %s::{db_type}[]", [literal])
+            assert cursor.fetchone()[0] == values, db_type
+    (unknown,) = bulk_sql.arrays([[2.5], [None]])  # a type it does not write out: left to the driver
+    assert unknown == [2.5, None]
