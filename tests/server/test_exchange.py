@@ -430,3 +430,21 @@ def test_after_a_new_code_the_old_laptops_retry_is_still_answered_from_the_store
     again = node.exchange([record], resend=True)
     assert again.results == first.results
     assert WorkSpecification.all_objects.filter(code="RETRIED").count() == 1
+
+
+def test_a_batch_of_edits_writes_each_records_own_changes(node):
+    """Records of one batch changing different fields: each keeps the others' untouched
+    fields and gets its own (the batch writes the union of changed fields)."""
+    records = [spec_record(code=f"MIX-{i}") for i in range(30)]
+    versions = [result["version"] for result in node.exchange(records).results]
+    for i, (record, version) in enumerate(zip(records, versions)):
+        record["base_version"] = version
+        if i % 2:
+            record["data"]["name"] = f"name {i}"
+        else:
+            record["data"]["unit_price"] = f"{i}.25"
+    assert {result["status"] for result in node.exchange(records).results} == {"applied"}
+    for i, record in enumerate(records):
+        stored = WorkSpecification.objects.get(uuid=record["id"])
+        assert stored.name == record["data"]["name"] and stored.unit_price == Decimal(record["data"]["unit_price"])
+        assert stored.history.count() == 2

@@ -123,9 +123,9 @@ def _reject(node, message_no, raw, record: IncomingRecord | None, fields: dict) 
     return {"type": type_name, "id": record_id, "status": codes.REJECTED, "fields": fields}
 
 
-def _assign(instance, fields, values: dict, pks: dict) -> bool:
-    """Set wire values on a model instance; return whether anything changed."""
-    changed = False
+def _assign(instance, fields, values: dict, pks: dict) -> list[str]:
+    """Set wire values on a model instance; return the names of the fields that changed."""
+    changed = []
     for item in fields:
         value = values[item.name]
         if item.kind == catalogue.REF:
@@ -135,8 +135,17 @@ def _assign(instance, fields, values: dict, pks: dict) -> bool:
             attname = item.name
         if getattr(instance, attname) != value:
             setattr(instance, attname, value)
-            changed = True
+            changed.append(item.name)
     return changed
+
+
+def _unchanged(all_names: list[str], changed: list[str] | None, always: list[str]) -> set[str]:
+    """Fields validation skips: the node did not change them (the server's values stand as
+    they are), or they are checked elsewhere (``always``). ``changed`` None: a new or
+    revived row, every field is checked."""
+    if changed is None:
+        return set(always)
+    return set(all_names).difference(changed).union(always)
 
 
 # --- one type's records together ---------------------------------------------------------------
@@ -149,7 +158,12 @@ class _Upsert:
     instance: object
     created: bool
     changed: bool
+    # Record fields this upsert writes: the ones it changed; None for every field (a new or
+    # revived row).
+    written: list[str] | None = None
     line_writes: list = field(default_factory=list)
+    # Line fields changed on existing lines, or None when one was revived (write them all).
+    line_written: list[str] | None = field(default_factory=list)
     stale_line_pks: list = field(default_factory=list)
 
 
@@ -277,6 +291,8 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
             ).values_list("pk", parent_column, "uuid"):
                 live_lines_by_parent[parent_id].append((pk, line_uuid))
 
+    field_names = [item.name for item in model._meta.fields]
+    line_field_names = [item.name for item in lines.model._meta.fields] if lines is not None else []
     prepared = []
     for index, record, instance, current in upserts:
         errors = _missing_references(record, record_type, pks)
@@ -286,13 +302,16 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
         created = instance is None
         if created:
             instance = model(uuid=record.id)
-        changed = created or instance.is_deleted
-        changed |= _assign(instance, record_type.fields, record.values, pks)
+        whole = created or instance.is_deleted
+        assigned = _assign(instance, record_type.fields, record.values, pks)
+        changed = whole or bool(assigned)
+        written = None if whole else assigned
         instance.is_deleted = False
         if changed:
-            _collect_errors(errors, "", lambda: instance.clean_fields(exclude=["uuid", *ref_names]))
+            skipped = _unchanged(field_names, written, ["uuid", *ref_names])
+            _collect_errors(errors, "", lambda: instance.clean_fields(exclude=skipped))
             _collect_errors(errors, "", instance.clean)
-        item = _Upsert(index=index, record=record, instance=instance, created=created, changed=changed)
+        item = _Upsert(index=index, record=record, instance=instance, created=created, changed=changed, written=written)
         if lines is not None:
             incoming_ids = set()
             for line_index, line in enumerate(record.lines):
@@ -303,19 +322,25 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
                 ):
                     errors[f"lines.{line_index}.id"] = ["This line belongs to another record."]
                     continue
-                line_changed = line_instance is None or line_instance.is_deleted
+                line_whole = line_instance is None or line_instance.is_deleted
                 if line_instance is None:
                     line_instance = lines.model(uuid=line.id)
-                line_changed |= _assign(line_instance, record_type.line_fields, line.values, pks)
+                line_assigned = _assign(line_instance, record_type.line_fields, line.values, pks)
                 line_instance.is_deleted = False
-                if line_changed:
+                if line_whole or line_assigned:
+                    line_skipped = _unchanged(
+                        line_field_names, None if line_whole else line_assigned,
+                        ["uuid", lines.parent_field, *line_ref_names],
+                    )
                     _collect_errors(
                         errors, f"lines.{line_index}.",
-                        lambda line_instance=line_instance: line_instance.clean_fields(
-                            exclude=["uuid", lines.parent_field, *line_ref_names]
+                        lambda line_instance=line_instance, line_skipped=line_skipped: line_instance.clean_fields(
+                            exclude=line_skipped
                         ),
                     )
                     item.line_writes.append(line_instance)
+                    if line_instance.pk is not None and item.line_written is not None:
+                        item.line_written = None if line_whole else [*item.line_written, *line_assigned]
             if not created:
                 item.stale_line_pks = [
                     pk for pk, line_uuid in live_lines_by_parent.get(instance.pk, ()) if line_uuid not in incoming_ids
@@ -410,13 +435,16 @@ def _upserts_write(options, prepared: list[_Upsert]) -> None:
         return
     model = options.model
     record_type = options.record_type
-    record_fields = [*record_type.field_names, "is_deleted"]
     creates = [item.instance for item in prepared if item.created]
-    updates = [item.instance for item in prepared if item.changed and not item.created]
+    updated = [item for item in prepared if item.changed and not item.created]
     if creates:
         model.all_objects.bulk_create(creates, batch_size=1000)
-    if updates:
-        model.all_objects.bulk_update(updates, record_fields, batch_size=1000)
+    if updated:
+        # Only the fields some record changed (every one if a row came back from deletion);
+        # the rest hold what the rows hold, which no other writer can change meanwhile (the
+        # exchange holds the version lock every synced write takes).
+        fields = _written_fields(record_type.field_names, [item.written for item in updated])
+        model.all_objects.bulk_update([item.instance for item in updated], fields, batch_size=1000)
     lines = options.lines
     if lines is None:
         return
@@ -432,10 +460,20 @@ def _upserts_write(options, prepared: list[_Upsert]) -> None:
     if new_lines:
         lines.model.all_objects.bulk_create(new_lines, batch_size=1000)
     if changed_lines:
-        lines.model.all_objects.bulk_update(changed_lines, [*record_type.line_field_names, "is_deleted"], batch_size=1000)
+        fields = _written_fields(record_type.line_field_names, [item.line_written for item in prepared])
+        lines.model.all_objects.bulk_update(changed_lines, fields, batch_size=1000)
     if stale:
         lines.model.all_objects.filter(pk__in=stale).delete()
     only_lines = [item.instance.pk for item in prepared if not item.changed]
     if only_lines:
         # Their lines changed: the parent's updated_at and history move with them.
         model.all_objects.filter(pk__in=only_lines).update()
+
+
+def _written_fields(names: tuple[str, ...], written: list[list[str] | None]) -> list[str]:
+    """Fields a bulk update writes: those any row changed, all when any row says None; and
+    always the deletion mark (the change log takes it from what was written)."""
+    if any(item is None for item in written):
+        return [*names, "is_deleted"]
+    changed = {name for item in written for name in item}
+    return [*(name for name in names if name in changed), "is_deleted"]
