@@ -176,5 +176,28 @@ def rows_of(queryset) -> list[tuple]:
     except EmptyResultSet:  # e.g. ``pk__in=[]``: Django answers such a queryset without asking
         return []
     with _psycopg_cursor(queryset.db) as cursor:
+        _timestamps_loaded_in_c(cursor)
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _timestamps_loaded_in_c(cursor) -> None:
+    """Load ``timestamptz`` values with the driver's C loader rather than Django's, a Python
+    subclass that sets Django's UTC object as each value's time zone. Django runs the
+    session in UTC, for which the C loader gives the same values with the same
+    ``datetime.timezone.utc`` (the rows test compares them with Django's own)."""
+    from psycopg.types.datetime import TimestamptzLoader
+
+    cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+
+
+def instances_of(queryset) -> list:
+    """The model instances of ``queryset``, as iterating it would give them, with their
+    rows read through ``rows_of``. A model with a field Django converts on reading
+    (``from_db_value``) is read by Django itself."""
+    model = queryset.model
+    fields = model._meta.concrete_fields
+    if not is_postgresql(queryset.db) or any(hasattr(field, "from_db_value") for field in fields):
+        return list(queryset)
+    attnames = [field.attname for field in fields]
+    return [model.from_db(queryset.db, attnames, row) for row in rows_of(queryset.values_list(*attnames))]

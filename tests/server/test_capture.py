@@ -252,7 +252,9 @@ def test_rows_read_for_the_exchange_are_those_django_reads_empty_lookups_include
     specs = WorkSpecificationFactory.create_batch(3)
     query = WorkSpecification.all_objects.filter(uuid__in=[spec.uuid for spec in specs]).order_by("pk")
     columns = ("pk", "uuid", "code", "unit_price", "is_deleted", "updated_at")
-    assert bulk_sql.rows_of(query.values_list(*columns)) == list(query.values_list(*columns))
+    ours, django_rows = bulk_sql.rows_of(query.values_list(*columns)), list(query.values_list(*columns))
+    assert ours == django_rows
+    assert [row[-1].tzinfo for row in ours] == [row[-1].tzinfo for row in django_rows]
     assert bulk_sql.rows_of(WorkSpecification.all_objects.filter(pk__in=[]).values_list("pk")) == []
 
 
@@ -282,3 +284,21 @@ def test_arrays_for_unnest_carry_every_value_back_unchanged():
             assert cursor.fetchone()[0] == values, db_type
     (unknown,) = bulk_sql.arrays([[2.5], [None]])  # a type it does not write out: left to the driver
     assert unknown == [2.5, None]
+
+
+def test_instances_read_for_the_exchange_are_those_django_reads():
+    from apps.sync import bulk_sql
+
+    lines = EstimateLineFactory.create_batch(3)
+    lines[0].work_specification = None
+    lines[0].save()
+    query = EstimateLine.all_objects.filter(uuid__in=[line.uuid for line in lines]).order_by("pk")
+    ours, django_rows = bulk_sql.instances_of(query), list(query)
+    fields = [field.attname for field in EstimateLine._meta.concrete_fields]
+    assert [[getattr(item, name) for name in fields] for item in ours] == [
+        [getattr(item, name) for name in fields] for item in django_rows]
+    assert all(not item._state.adding and item._state.db == "default" for item in ours)
+    ours[1].description = "saved from an instance read in bulk"
+    ours[1].save()
+    assert EstimateLine.objects.get(pk=ours[1].pk).description == "saved from an instance read in bulk"
+    assert bulk_sql.instances_of(EstimateLine.all_objects.filter(pk__in=[])) == []

@@ -205,7 +205,7 @@ def _type_apply_batch(node, message_no, options, items) -> dict[int, dict]:
             SyncChange.objects.filter(record_type=options.type_name, record_uuid__in=uuids).values_list(*names)
         )
     }
-    instances = {instance.uuid: instance for instance in model.all_objects.filter(uuid__in=uuids)}
+    instances = {instance.uuid: instance for instance in bulk_sql.instances_of(model.all_objects.filter(uuid__in=uuids))}
     purged = [uuid_ for uuid_, instance in instances.items() if instance.is_deleted and uuid_ not in entries]
     if purged:
         # Deleted records whose tombstone was purged: the deletion is at most purged_through,
@@ -281,7 +281,7 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
     if lines is not None:
         line_ids = [line.id for _i, record, _inst, _cur in upserts for line in record.lines]
         for start in range(0, len(line_ids), 5000):
-            for line in lines.model.all_objects.filter(uuid__in=line_ids[start : start + 5000]):
+            for line in bulk_sql.instances_of(lines.model.all_objects.filter(uuid__in=line_ids[start : start + 5000])):
                 existing_lines[line.uuid] = line
         parent_ids = [instance.pk for _i, _r, instance, _c in upserts if instance is not None]
         parent_column = f"{lines.parent_field}_id"
