@@ -11,6 +11,7 @@ class SyncConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from apps.sync import checks  # noqa: F401  (registers the system checks)
+        from apps.sync import lookups  # noqa: F401  (registers ``__any_of``)
 
         autodiscover_modules("sync")
 

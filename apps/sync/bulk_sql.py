@@ -95,7 +95,7 @@ def arrays(rows: Sequence[Sequence[object]]) -> list[object]:
     column's array type. The driver would take the lists as they are, but dumps them
     element by element in Python, several times slower; a column holding a value of a
     type not written out here goes to the driver as a list."""
-    return [_array_text(column) for column in zip(*rows)]
+    return [array_text(column) for column in zip(*rows)]
 
 
 def _quoted(text: str) -> str:
@@ -114,7 +114,8 @@ _ARRAY_ITEM: dict[type, Callable[[object], str]] = {
 }
 
 
-def _array_text(column: Sequence[object]) -> object:
+def array_text(column: Sequence[object]) -> object:
+    """``column`` as PostgreSQL array text (a list when it holds a type not written out here)."""
     items = []
     for value in column:
         if value is None:

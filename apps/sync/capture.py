@@ -236,7 +236,7 @@ def _write(
             by_type.setdefault(type_name, []).append(record_uuid)
     for type_name, uuids in by_type.items():
         model = registry.options_for_type(type_name).model
-        for record_uuid, is_deleted in model.all_objects.using(using).filter(uuid__in=uuids).values_list(
+        for record_uuid, is_deleted in model.all_objects.using(using).filter(uuid__any_of=uuids).values_list(
             "uuid", "is_deleted"
         ):
             deleted[(type_name, record_uuid)] = is_deleted

@@ -80,7 +80,7 @@ def _rows(options: registry.SyncOptions, uuids: list[uuid.UUID], using: str) -> 
     rows = {}
     by_pk = {}
     encoders = _encoders(record_type.fields)
-    query = model.all_objects.using(using).filter(uuid__in=uuids).values_list(
+    query = model.all_objects.using(using).filter(uuid__any_of=uuids).values_list(
         "pk", "uuid", "is_deleted", *_columns(record_type.fields)
     )
     for pk, record_uuid, is_deleted, *values in bulk_sql.rows_of(query):
@@ -96,7 +96,7 @@ def _rows(options: registry.SyncOptions, uuids: list[uuid.UUID], using: str) -> 
         line_encoders = _encoders(record_type.line_fields)
         line_query = (
             lines.model.all_objects.using(using)
-            .filter(**{f"{parent_column}__in": list(by_pk), "is_deleted": False})
+            .filter(**{f"{parent_column}__any_of": list(by_pk), "is_deleted": False})
             .order_by(parent_column, *(lines.model._meta.ordering or ["pk"]))
             .values_list(parent_column, "uuid", *_columns(record_type.line_fields))
         )

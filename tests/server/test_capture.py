@@ -302,3 +302,36 @@ def test_instances_read_for_the_exchange_are_those_django_reads():
     ours[1].save()
     assert EstimateLine.objects.get(pk=ours[1].pk).description == "saved from an instance read in bulk"
     assert bulk_sql.instances_of(EstimateLine.all_objects.filter(pk__in=[])) == []
+
+
+def test_any_of_finds_what_in_finds():
+    """``__any_of`` (one array parameter on PostgreSQL) selects the rows ``__in`` selects, for
+    uuids, keys, references and text, with None, duplicates, strings for uuids and no values."""
+    lines = EstimateLineFactory.create_batch(4)
+    lines[0].work_specification = None
+    lines[0].save()
+    specs = {line.work_specification_id for line in lines} | {None}
+    cases = [
+        (EstimateLine.all_objects, "uuid", [lines[0].uuid, str(lines[1].uuid), lines[1].uuid, uuid.uuid4(), None]),
+        (EstimateLine.all_objects, "pk", [lines[2].pk, lines[3].pk, 10**9]),
+        (EstimateLine.all_objects, "estimate_id", [lines[0].estimate_id, lines[2].estimate_id]),
+        (EstimateLine.all_objects, "work_specification", list(specs)),
+        (EstimateLine.all_objects, "description", [lines[0].description, 'a "quoted", {odd} one', "NULL"]),
+        (EstimateLine.all_objects, "uuid", []),
+    ]
+    for manager, name, values in cases:
+        expected = set(manager.filter(**{f"{name}__in": values}).values_list("pk", flat=True))
+        assert set(manager.filter(**{f"{name}__any_of": values}).values_list("pk", flat=True)) == expected, name
+        assert set(bulk_sql_rows(manager.filter(**{f"{name}__any_of": values}).values_list("pk"))) == {
+            (pk,) for pk in expected}, name
+    assert expected == set() and len(set(EstimateLine.all_objects.filter(uuid__any_of=[lines[0].uuid]))) == 1
+    from django.db import connection
+
+    sql = str(EstimateLine.all_objects.filter(uuid__any_of=[lines[0].uuid]).query)
+    assert ("= ANY(" in sql) == (connection.vendor == "postgresql")
+
+
+def bulk_sql_rows(query):
+    from apps.sync import bulk_sql
+
+    return bulk_sql.rows_of(query)

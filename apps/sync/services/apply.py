@@ -202,10 +202,10 @@ def _type_apply_batch(node, message_no, options, items) -> dict[int, dict]:
     entries = {
         row[0]: dict(zip(names, row))
         for row in bulk_sql.rows_of(
-            SyncChange.objects.filter(record_type=options.type_name, record_uuid__in=uuids).values_list(*names)
+            SyncChange.objects.filter(record_type=options.type_name, record_uuid__any_of=uuids).values_list(*names)
         )
     }
-    instances = {instance.uuid: instance for instance in bulk_sql.instances_of(model.all_objects.filter(uuid__in=uuids))}
+    instances = {instance.uuid: instance for instance in bulk_sql.instances_of(model.all_objects.filter(uuid__any_of=uuids))}
     purged = [uuid_ for uuid_, instance in instances.items() if instance.is_deleted and uuid_ not in entries]
     if purged:
         # Deleted records whose tombstone was purged: the deletion is at most purged_through,
@@ -281,13 +281,13 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
     if lines is not None:
         line_ids = [line.id for _i, record, _inst, _cur in upserts for line in record.lines]
         for start in range(0, len(line_ids), 5000):
-            for line in bulk_sql.instances_of(lines.model.all_objects.filter(uuid__in=line_ids[start : start + 5000])):
+            for line in bulk_sql.instances_of(lines.model.all_objects.filter(uuid__any_of=line_ids[start : start + 5000])):
                 existing_lines[line.uuid] = line
         parent_ids = [instance.pk for _i, _r, instance, _c in upserts if instance is not None]
         parent_column = f"{lines.parent_field}_id"
         for start in range(0, len(parent_ids), 5000):
             for pk, parent_id, line_uuid in lines.model.objects.filter(
-                **{f"{parent_column}__in": parent_ids[start : start + 5000]}
+                **{f"{parent_column}__any_of": parent_ids[start : start + 5000]}
             ).values_list("pk", parent_column, "uuid"):
                 live_lines_by_parent[parent_id].append((pk, line_uuid))
 
@@ -380,7 +380,7 @@ def _references_resolve(records: list[IncomingRecord], record_type) -> dict[str,
         ordered = list(uuids)
         for start in range(0, len(ordered), 5000):
             pks[target].update(
-                target_model.all_objects.filter(uuid__in=ordered[start : start + 5000]).values_list("uuid", "pk")
+                target_model.all_objects.filter(uuid__any_of=ordered[start : start + 5000]).values_list("uuid", "pk")
             )
     return pks
 
