@@ -165,11 +165,15 @@ def value_preparer(field, connection) -> Callable[[object], object]:
     return lambda value: value if value is None or value.__class__ in kinds else prepare(value, connection)
 
 
-def rows_of(queryset) -> list[tuple]:
+def rows_of(queryset, *, uuids_as_text: bool = False) -> list[tuple]:
     """The rows of a ``values_list()`` queryset as tuples. On PostgreSQL its statement is
     run with server-side binding (a thousand ``uuid__in`` values dumped in C) and rows come
     as the driver loads them, which for the field types of synced models (text, numbers,
-    decimals, dates, aware datetimes, uuids) is what Django would return."""
+    decimals, dates, aware datetimes, uuids) is what Django would return.
+
+    ``uuids_as_text``: on PostgreSQL, uuid columns come as their text (lower case, with
+    hyphens: what ``str()`` of the UUID gives), for callers that only write them out; on
+    other databases they stay UUID objects, so such callers take either."""
     if not is_postgresql(queryset.db):
         return list(queryset)
     try:
@@ -178,6 +182,10 @@ def rows_of(queryset) -> list[tuple]:
         return []
     with _psycopg_cursor(queryset.db) as cursor:
         _timestamps_loaded_in_c(cursor)
+        if uuids_as_text:
+            from psycopg.types.string import TextLoader
+
+            cursor.adapters.register_loader("uuid", TextLoader)
         cursor.execute(sql, params)
         return cursor.fetchall()
 

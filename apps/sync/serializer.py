@@ -22,7 +22,7 @@ class LogEntry:
     """What the serializer needs of a change-log entry."""
 
     record_type: str
-    record_uuid: uuid.UUID
+    record_uuid: uuid.UUID | str  # either: the serializer writes it out as text
     version: int
     op: str
     changed_at: dt.datetime
@@ -62,7 +62,7 @@ def records_to_wire(entries: list[LogEntry], using: str = "default") -> list[dic
         upserts = [entry for entry in type_entries if entry.op == codes.UPSERT]
         rows = _rows(options, [entry.record_uuid for entry in upserts], using)
         for entry in type_entries:
-            row = rows.get(entry.record_uuid)
+            row = rows.get(str(entry.record_uuid))
             if entry.op == codes.DELETE or row is None or row["is_deleted"]:
                 rendered[(type_name, entry.record_uuid)] = _envelope(entry, codes.DELETE)
             else:
@@ -72,7 +72,9 @@ def records_to_wire(entries: list[LogEntry], using: str = "default") -> list[dic
     return [rendered[(entry.record_type, entry.record_uuid)] for entry in entries]
 
 
-def _rows(options: registry.SyncOptions, uuids: list[uuid.UUID], using: str) -> dict[uuid.UUID, dict]:
+def _rows(options: registry.SyncOptions, uuids: list, using: str) -> dict[str, dict]:
+    """Records by uuid text: deletion mark and wire data (lines included). Uuids are read
+    as text where the database allows (``rows_of``): they are only written out."""
     if not uuids:
         return {}
     record_type = options.record_type
@@ -83,10 +85,10 @@ def _rows(options: registry.SyncOptions, uuids: list[uuid.UUID], using: str) -> 
     query = model.all_objects.using(using).filter(uuid__any_of=uuids).values_list(
         "pk", "uuid", "is_deleted", *_columns(record_type.fields)
     )
-    for pk, record_uuid, is_deleted, *values in bulk_sql.rows_of(query):
+    for pk, record_uuid, is_deleted, *values in bulk_sql.rows_of(query, uuids_as_text=True):
         entry = {"is_deleted": is_deleted,
                  "data": {name: encode(value) for (name, encode), value in zip(encoders, values)}}
-        rows[record_uuid] = entry
+        rows[str(record_uuid)] = entry
         by_pk[pk] = entry
     if options.lines is not None:
         lines = options.lines
@@ -100,7 +102,7 @@ def _rows(options: registry.SyncOptions, uuids: list[uuid.UUID], using: str) -> 
             .order_by(parent_column, *(lines.model._meta.ordering or ["pk"]))
             .values_list(parent_column, "uuid", *_columns(record_type.line_fields))
         )
-        for parent, line_uuid, *values in bulk_sql.rows_of(line_query):
+        for parent, line_uuid, *values in bulk_sql.rows_of(line_query, uuids_as_text=True):
             data = {"id": str(line_uuid)}
             data.update((name, encode(value)) for (name, encode), value in zip(line_encoders, values))
             by_pk[parent]["data"]["lines"].append(data)

@@ -255,6 +255,11 @@ def test_rows_read_for_the_exchange_are_those_django_reads_empty_lookups_include
     ours, django_rows = bulk_sql.rows_of(query.values_list(*columns)), list(query.values_list(*columns))
     assert ours == django_rows
     assert [row[-1].tzinfo for row in ours] == [row[-1].tzinfo for row in django_rows]
+    as_text = bulk_sql.rows_of(query.values_list(*columns), uuids_as_text=True)
+    assert [(row[0], str(row[1]), *row[2:]) for row in as_text] == [(row[0], str(row[1]), *row[2:]) for row in ours]
+    from django.db import connection
+
+    assert {type(row[1]) for row in as_text} == ({str} if connection.vendor == "postgresql" else {uuid.UUID})
     assert bulk_sql.rows_of(WorkSpecification.all_objects.filter(pk__in=[]).values_list("pk")) == []
 
 

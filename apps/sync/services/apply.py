@@ -9,6 +9,7 @@ and the records are applied one by one, so one bad record never takes others wit
 """
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections import Counter, defaultdict
@@ -139,13 +140,14 @@ def _assign(instance, fields, values: dict, pks: dict) -> list[str]:
     return changed
 
 
-def _unchanged(all_names: list[str], changed: list[str] | None, always: list[str]) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def _unchanged(all_names: tuple[str, ...], changed: tuple[str, ...] | None, always: tuple[str, ...]) -> frozenset[str]:
     """Fields validation skips: the node did not change them (the server's values stand as
     they are), or they are checked elsewhere (``always``). ``changed`` None: a new or
     revived row, every field is checked."""
     if changed is None:
-        return set(always)
-    return set(all_names).difference(changed).union(always)
+        return frozenset(always)
+    return frozenset(all_names).difference(changed).union(always)
 
 
 # --- one type's records together ---------------------------------------------------------------
@@ -291,8 +293,10 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
             ).values_list("pk", parent_column, "uuid"):
                 live_lines_by_parent[parent_id].append((pk, line_uuid))
 
-    field_names = [item.name for item in model._meta.fields]
-    line_field_names = [item.name for item in lines.model._meta.fields] if lines is not None else []
+    field_names = tuple(item.name for item in model._meta.fields)
+    line_field_names = tuple(item.name for item in lines.model._meta.fields) if lines is not None else ()
+    always = ("uuid", *ref_names)
+    line_always = ("uuid", lines.parent_field, *line_ref_names) if lines is not None else ()
     prepared = []
     for index, record, instance, current in upserts:
         errors = _missing_references(record, record_type, pks)
@@ -308,7 +312,7 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
         written = None if whole else assigned
         instance.is_deleted = False
         if changed:
-            skipped = _unchanged(field_names, written, ["uuid", *ref_names])
+            skipped = _unchanged(field_names, None if written is None else tuple(written), always)
             _collect_errors(errors, "", lambda: instance.clean_fields(exclude=skipped))
             _collect_errors(errors, "", instance.clean)
         item = _Upsert(index=index, record=record, instance=instance, created=created, changed=changed, written=written)
@@ -328,10 +332,7 @@ def _upserts_prepare(node, message_no, options, upserts, outcomes) -> list[_Upse
                 line_assigned = _assign(line_instance, record_type.line_fields, line.values, pks)
                 line_instance.is_deleted = False
                 if line_whole or line_assigned:
-                    line_skipped = _unchanged(
-                        line_field_names, None if line_whole else line_assigned,
-                        ["uuid", lines.parent_field, *line_ref_names],
-                    )
+                    line_skipped = _unchanged(line_field_names, None if line_whole else tuple(line_assigned), line_always)
                     _collect_errors(
                         errors, f"lines.{line_index}.",
                         lambda line_instance=line_instance, line_skipped=line_skipped: line_instance.clean_fields(

@@ -141,7 +141,8 @@ def changes_collect(*, node: SyncNode, ack: int, limit: int, message_no: int, st
     if not in_pass:
         query = query.exclude(origin_node_id=node.pk)
     rows = bulk_sql.rows_of(
-        query.order_by("version").values_list("record_type", "record_uuid", "version", "op", "changed_at")[: limit + 1]
+        query.order_by("version").values_list("record_type", "record_uuid", "version", "op", "changed_at")[: limit + 1],
+        uuids_as_text=True,
     )
     more = len(rows) > limit
     rows = rows[:limit]
