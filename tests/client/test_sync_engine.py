@@ -106,6 +106,18 @@ def test_a_local_record_is_sent_in_the_wire_format_with_base_version_and_nested_
         "quantity": "12.500", "unit_price": "1500.00"}
 
 
+def test_a_message_body_is_compact_json_of_its_payload_whatever_the_text(registered_store):
+    """Written by orjson as the standard library would write it (compact, text as it is,
+    control characters escaped), and the payload the engine works with is the body's."""
+    note = "Котлован, \"quoted\" \\ tab\t ctrl\x01 \u2028 🏗"
+    add_local(registered_store, builders.timesheet(worker_id=WORKER, note=note))
+    with registered_store.transaction() as session:
+        message = current_or_new_message(session, batch_size=10, max_changes=1000)
+    assert message.body == json.dumps(json.loads(message.body), ensure_ascii=False, separators=(",", ":"))
+    assert message.payload == json.loads(message.body)
+    assert message.changes[0]["data"]["note"] == note
+    assert state_of(registered_store).inflight_body == message.body
+
 def test_an_applied_change_takes_its_version_and_leaves_the_outbox(registered_store):
     record = add_local(registered_store, builders.timesheet(worker_id=WORKER))
     Engine(registered_store, ScriptedTransport(apply_everything(first_version=41))).sync()
