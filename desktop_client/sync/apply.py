@@ -372,22 +372,17 @@ class _IncomingChanges:
         execute = self.session.execute
         for rows_by_model in (self.new_rows, self.new_line_rows):
             for model, rows in rows_by_model.items():
-                for start in range(0, len(rows), _INSERT_CHUNK):
-                    execute(insert(model.__table__), rows[start:start + _INSERT_CHUNK])
+                _rows_insert(self.session, model.__table__, rows)
         for model, rows_by_id in self.updates.items():
-            table = model.__table__
-            rows = list(rows_by_id.values())
             # Rows of one type share their columns (the catalogue's fields), so one statement fits all.
-            execute(update(table).where(table.c.id == bindparam("b_id")), rows)
+            _rows_update(self.session, model.__table__, list(rows_by_id.values()))
         for model, lines_by_parent in self.update_lines.items():
             lines = line_model(model)
             parent_column = lines.__table__.c[lines.parent_key]
             parents = list(lines_by_parent)
             for start in range(0, len(parents), _LOAD_CHUNK):
                 execute(delete(lines.__table__).where(parent_column.in_(parents[start:start + _LOAD_CHUNK])))
-            rows = [row for line_rows in lines_by_parent.values() for row in line_rows]
-            for start in range(0, len(rows), _INSERT_CHUNK):
-                execute(insert(lines.__table__), rows[start:start + _INSERT_CHUNK])
+            _rows_insert(self.session, lines.__table__, [row for line_rows in lines_by_parent.values() for row in line_rows])
         for model, ids in self.deletes.items():
             ordered = sorted(ids)
             lines = line_model(model)
@@ -405,6 +400,43 @@ class _IncomingChanges:
     def _refresh_rejections(self, key: tuple[str, str], server_copy: WireRecord) -> None:
         if key in self.rejected:
             _refresh_rejections(self.session, *key, server_copy)
+
+
+def _rows_insert(session: Session, table, rows: list[dict]) -> None:
+    """Insert rows (dicts of column values, all with the same columns)."""
+    if rows:
+        names = list(rows[0])
+        if set(table.c.keys()) - set(names):  # a column left to its default: SQLAlchemy fills those in
+            for start in range(0, len(rows), _INSERT_CHUNK):
+                session.execute(insert(table), rows[start:start + _INSERT_CHUNK])
+            return
+        columns = ", ".join(f'"{name}"' for name in names)
+        _executemany(session, table, names, f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
+                     rows)
+
+
+def _rows_update(session: Session, table, rows: list[dict]) -> None:
+    """Update rows by id (``b_id``) with their other values (all rows with the same columns)."""
+    if rows:
+        names = [name for name in rows[0] if name != "b_id"]
+        assignments = ", ".join(f'"{name}" = ?' for name in names)
+        _executemany(session, table, [*names, "b_id"], f'UPDATE "{table.name}" SET {assignments} WHERE id = ?', rows)
+
+
+def _executemany(session: Session, table, names: list[str], sql: str, rows: list[dict]) -> None:
+    """Run ``sql`` for every row with the driver's executemany. Values go through each
+    column type's bind processing, as SQLAlchemy would apply it, but once per column
+    instead of SQLAlchemy's parameter handling per row and statement (a third of the time
+    of writing a thousand records)."""
+    dialect = session.get_bind().dialect
+    types = [table.c["id" if name == "b_id" else name].type for name in names]
+    readers = [(name, type_.dialect_impl(dialect).bind_processor(dialect)) for name, type_ in zip(names, types)]
+    connection = session.connection()
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        connection.exec_driver_sql(sql, [
+            tuple(row[name] if process is None else process(row[name]) for name, process in readers)
+            for row in rows[start:start + _INSERT_CHUNK]
+        ])
 
 
 def _write_server_record(session: Session, state: SyncState, wire: WireRecord, *, fresh: bool) -> None:

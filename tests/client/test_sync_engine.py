@@ -302,6 +302,34 @@ def test_incoming_lines_replace_the_local_lines_in_the_servers_order(registered_
     assert outbox(registered_store) == []
 
 
+def test_incoming_records_are_stored_column_for_column_as_the_orm_stores_them(registered_store, database_path):
+    """Incoming pages are written with the driver's executemany: every column must hold
+    what writing the same record through the ORM holds (decimal text, UTC time, dates)."""
+    import sqlite3
+
+    local = add_from_server(registered_store, builders.estimate(lines=1), version=3)  # written by the ORM
+    new_id, line_id = builders.new_id(), builders.new_id()
+    incoming = [
+        wire_estimate(new_id, version=5, lines=[wire_estimate_line(line_id, quantity="0.500")]),
+        wire_estimate(local.id, version=6, title="Renamed", lines=[wire_estimate_line(local.lines[0].id)]),
+    ]
+    Engine(registered_store, ScriptedTransport(answer(changes=incoming, next_ack=6))).sync()
+    with sqlite3.connect(database_path) as raw:
+        rows = {row[0]: row[1:] for row in raw.execute(
+            "SELECT id, version, updated_at, number, title, site, date, status FROM estimates")}
+        lines = {row[0]: row[1:] for row in raw.execute(
+            "SELECT id, estimate_id, sort_index, position, quantity, unit_price, work_specification_id FROM estimate_lines")}
+    assert rows[new_id] == (5, "2026-11-26 10:15:00.000000", "E-17", "Foundation works", "Riverside", "2026-11-20", "draft")
+    assert rows[local.id][:2] == (6, "2026-11-26 10:15:00.000000") and rows[local.id][3] == "Renamed"
+    assert lines[line_id] == (new_id, 0, 1, "0.500", "1500.00", None)
+    assert lines[local.lines[0].id] == (local.id, 0, 1, "12.500", "1500.00", None)
+    orm_written = add_from_server(registered_store, builders.estimate(), version=9)
+    with sqlite3.connect(database_path) as raw:
+        orm_time = raw.execute("SELECT updated_at FROM estimates WHERE id = ?", [orm_written.id]).fetchone()[0]
+    assert len(orm_time) == len("2026-11-26 10:15:00.000000") and orm_time[10] == " "
+    stored = get(registered_store, Estimate, new_id)
+    assert stored.updated_at.isoformat() == "2026-11-26T10:15:00+00:00"
+
 def test_lines_the_node_already_has_take_the_servers_new_order(registered_store):
     record = add_from_server(registered_store, builders.estimate(lines=3), version=3)
     first, second, third = (line.id for line in record.lines)
