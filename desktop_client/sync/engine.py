@@ -28,6 +28,7 @@ from desktop_client.sync.responses import ExchangeResponse, parse_exchange_respo
 from desktop_client.sync.retry import RetryPolicy
 from desktop_client.sync.transport import Transport
 from sync_protocol import errors as codes
+from sync_protocol import gc_pause
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class SyncEngine:
             if self._cancelled.is_set():
                 report.cancelled = True
                 return report
-            with self.store.transaction() as session:
+            with self.store.transaction() as session, gc_pause.collection_paused():
                 message = current_or_new_message(session, batch_size=batch_size, max_changes=self.max_changes)
             try:
                 raw = self._send(message, token, report, notify)
@@ -142,9 +143,10 @@ class SyncEngine:
                     withdraw_oversized_message(session, message, reason=error.detail)
                 batch_size = max(1, len(message.changes) // 2)
                 continue
-            response = parse_exchange_response(raw, message_no=message.message_no)
-            with self.store.transaction() as session:
-                outcome = apply_response(session, message, response)
+            with gc_pause.collection_paused():  # a page's bulk work (sync_protocol.gc_pause)
+                response = parse_exchange_response(raw, message_no=message.message_no)
+                with self.store.transaction() as session:
+                    outcome = apply_response(session, message, response)
             report.add(outcome)
             pending = self.pending_count()
             notify(self._progress(report, pending, response))
@@ -170,7 +172,8 @@ class SyncEngine:
         attempt = 0
         while True:
             try:
-                return self.transport.exchange(message.body, token=token)
+                with gc_pause.collection_paused():  # reading a page of JSON is bulk work too
+                    return self.transport.exchange(message.body, token=token)
             except NodeRevoked:
                 self._mark_revoked()
                 raise

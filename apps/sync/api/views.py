@@ -15,7 +15,7 @@ from apps.sync.api.throttling import ExchangeRateThrottle, RegisterRateThrottle
 from apps.sync.errors import ProtocolError, invalid_request
 from apps.sync.services.exchange import exchange_run
 from apps.sync.services.registration import node_register
-from sync_protocol import PROTOCOL_VERSION, codecs
+from sync_protocol import PROTOCOL_VERSION, codecs, gc_pause
 from sync_protocol import errors as codes
 
 
@@ -105,6 +105,10 @@ class ExchangeView(APIView):
         },
     )
     def post(self, request):
+        with gc_pause.collection_paused():  # a message's bulk work (sync_protocol.gc_pause)
+            return self._exchange(request)
+
+    def _exchange(self, request):
         node = request.auth
         if node is None:
             raise ProtocolError(codes.AUTH_REQUIRED, "Send the node's token in the Authorization header.", 401)
