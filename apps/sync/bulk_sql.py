@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -171,11 +172,10 @@ def rows_of(queryset, *, uuids_as_text: bool = False) -> list[tuple]:
     as the driver loads them, which for the field types of synced models (text, numbers,
     decimals, dates, aware datetimes, uuids) is what Django would return.
 
-    ``uuids_as_text``: on PostgreSQL, uuid columns come as their text (lower case, with
-    hyphens: what ``str()`` of the UUID gives), for callers that only write them out; on
-    other databases they stay UUID objects, so such callers take either."""
+    ``uuids_as_text``: uuid columns come as their text (lower case, with hyphens: what
+    ``str()`` of the UUID gives), for callers that only write them out."""
     if not is_postgresql(queryset.db):
-        return list(queryset)
+        return _rows_with_uuids_as_text(queryset) if uuids_as_text else list(queryset)
     try:
         sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:  # e.g. ``pk__in=[]``: Django answers such a queryset without asking
@@ -188,6 +188,35 @@ def rows_of(queryset, *, uuids_as_text: bool = False) -> list[tuple]:
             cursor.adapters.register_loader("uuid", TextLoader)
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _rows_with_uuids_as_text(queryset) -> list[tuple]:
+    """Django's own reading of a ``values_list()`` queryset (SQLite keeps a uuid as 32 hex
+    digits), with uuid columns written out as text directly instead of through a UUID object."""
+    from django.db.models import UUIDField
+    from django.db.models.sql.constants import MULTI
+
+    compiler = queryset.query.get_compiler(queryset.db)
+    try:
+        results = compiler.execute_sql(MULTI)
+    except EmptyResultSet:
+        return []
+    fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    for index, expression in enumerate(fields):
+        if isinstance(expression.output_field, UUIDField):
+            converters[index] = ([_uuid_hex_to_text], expression)
+    rows = itertools.chain.from_iterable(results)
+    return list(map(tuple, compiler.apply_converters(rows, converters) if converters else rows))
+
+
+def _uuid_hex_to_text(value, expression, connection):
+    if value is None:
+        return None
+    if len(value) != 32:  # not the stored form: leave it to the UUID type to read or refuse
+        return str(uuid.UUID(value))
+    value = value.lower()
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
 
 
 def _timestamps_loaded_in_c(cursor) -> None:

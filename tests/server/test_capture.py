@@ -259,7 +259,13 @@ def test_rows_read_for_the_exchange_are_those_django_reads_empty_lookups_include
     assert [(row[0], str(row[1]), *row[2:]) for row in as_text] == [(row[0], str(row[1]), *row[2:]) for row in ours]
     from django.db import connection
 
-    assert {type(row[1]) for row in as_text} == ({str} if connection.vendor == "postgresql" else {uuid.UUID})
+    assert {type(row[1]) for row in as_text} == {str}
+    with_ref, without_ref = EstimateLineFactory(work_specification=specs[0]), EstimateLineFactory(work_specification=None)
+    refs = EstimateLine.all_objects.filter(pk__in=[with_ref.pk, without_ref.pk]).values_list(
+        "uuid", "work_specification__uuid", "quantity").order_by("pk")
+    assert bulk_sql.rows_of(refs, uuids_as_text=True) == [
+        (str(with_ref.uuid), str(specs[0].uuid), with_ref.quantity), (str(without_ref.uuid), None, without_ref.quantity)]
+    assert bulk_sql.rows_of(WorkSpecification.all_objects.filter(pk__in=[]).values_list("uuid"), uuids_as_text=True) == []
     assert bulk_sql.rows_of(WorkSpecification.all_objects.filter(pk__in=[]).values_list("pk")) == []
 
 
