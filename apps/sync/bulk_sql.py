@@ -16,6 +16,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
@@ -149,20 +150,47 @@ _AS_IS_ON_POSTGRESQL = {
 
 def value_preparer(field, connection) -> Callable[[object], object]:
     """``lambda value: field.get_db_prep_save(value, connection)``, skipping the call for
-    values the database driver takes as they are."""
+    values the database driver takes as they are, and on SQLite preparing uuids, dates and
+    aware datetimes the way Django's SQLite backend does, without its generic path."""
     prepare = field.get_db_prep_save
-    if connection.vendor != "postgresql":
-        return lambda value: prepare(value, connection)
     internal = field.get_internal_type()
     if internal == "ForeignKey":
         internal = field.target_field.get_internal_type()
         internal = "ForeignKey" if internal in ("AutoField", "BigAutoField", "IntegerField") else internal
+    if connection.vendor == "sqlite":
+        return _sqlite_preparer(internal, prepare, connection)
+    if connection.vendor != "postgresql":
+        return lambda value: prepare(value, connection)
     kinds = _AS_IS_ON_POSTGRESQL.get(internal)
     if kinds is None:
         return lambda value: prepare(value, connection)
     if internal == "DateTimeField":
         return lambda value: (value if value is None or (value.__class__ is dt.datetime and value.tzinfo is not None)
                               else prepare(value, connection))
+    return lambda value: value if value is None or value.__class__ in kinds else prepare(value, connection)
+
+
+def _sqlite_preparer(internal: str, prepare, connection) -> Callable[[object], object]:
+    """Django's SQLite backend keeps a uuid as its 32 hex digits, a date as its ISO text and
+    an aware datetime as naive text in the connection's time zone (UTC); text, whole
+    numbers and booleans go to the driver as they are. Other values and types take
+    Django's own path."""
+    if internal == "UUIDField":
+        return lambda value: value.hex if value.__class__ is uuid.UUID else prepare(value, connection)
+    if internal == "DateField":
+        return lambda value: value.isoformat() if value.__class__ is dt.date else prepare(value, connection)
+    if internal == "DateTimeField" and settings.USE_TZ:
+        zone = connection.timezone
+
+        def prepare_datetime(value):
+            if value.__class__ is dt.datetime and value.tzinfo is not None:
+                return str(value.astimezone(zone).replace(tzinfo=None))
+            return prepare(value, connection)
+
+        return prepare_datetime
+    kinds = _AS_IS_ON_POSTGRESQL.get(internal)
+    if kinds is None or internal in ("DecimalField", "DateField", "DateTimeField", "UUIDField"):
+        return lambda value: prepare(value, connection)
     return lambda value: value if value is None or value.__class__ in kinds else prepare(value, connection)
 
 

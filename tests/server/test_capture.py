@@ -224,7 +224,9 @@ def test_estimate_delete_through_the_admin_is_captured_once_per_record(admin_cli
 
 
 @pytest.mark.parametrize("value", [None, "text", 7, True, Decimal("1.50"), uuid.uuid4(), dt.date(2026, 11, 26),
-                                   dt.datetime(2026, 11, 26, 10, tzinfo=dt.timezone.utc), 2.5, "12.5"])
+                                   dt.datetime(2026, 11, 26, 10, tzinfo=dt.timezone.utc), 2.5, "12.5",
+                                   dt.datetime(2026, 1, 1, 3, 0, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+                                   uuid.UUID(int=0), "3f0c2b1e-8d4a-4c5e-9f00-1a2b3c4d5e6f", False, 0])
 def test_values_prepared_for_bulk_writes_equal_what_django_prepares(value):
     """Bulk writes skip Django's preparation for values the driver takes as they are; for
     every field type of the synced models the result must be Django's own."""
