@@ -8,6 +8,7 @@ caller's transaction rolls everything back and the same message is sent again.
 from __future__ import annotations
 
 import logging
+import operator
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -430,13 +431,20 @@ def _executemany(session: Session, table, names: list[str], sql: str, rows: list
     of writing a thousand records)."""
     dialect = session.get_bind().dialect
     types = [table.c["id" if name == "b_id" else name].type for name in names]
-    readers = [(name, type_.dialect_impl(dialect).bind_processor(dialect)) for name, type_ in zip(names, types)]
+    processors = [(index, process) for index, type_ in enumerate(types)
+                  if (process := type_.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    values_of = operator.itemgetter(*names)
+    if len(names) == 1:
+        values_of = lambda row, only=values_of: (only(row),)  # noqa: E731 - itemgetter of one name is no tuple
     connection = session.connection()
     for start in range(0, len(rows), _INSERT_CHUNK):
-        connection.exec_driver_sql(sql, [
-            tuple(row[name] if process is None else process(row[name]) for name, process in readers)
-            for row in rows[start:start + _INSERT_CHUNK]
-        ])
+        batch = []
+        for row in rows[start:start + _INSERT_CHUNK]:
+            values = list(values_of(row))
+            for index, process in processors:
+                values[index] = process(values[index])
+            batch.append(tuple(values))
+        connection.exec_driver_sql(sql, batch)
 
 
 def _write_server_record(session: Session, state: SyncState, wire: WireRecord, *, fresh: bool) -> None:
