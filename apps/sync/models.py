@@ -51,8 +51,14 @@ def history_record(model, rows, using, *, update: bool) -> None:
         for field in columns
     ]
 
+    shared_user = _history_user_shared_by(historical)
+
     def values(instance) -> list:
-        user = historical.get_default_history_user(instance)  # instance._history_user, else the request's
+        # instance._history_user, else the request's user: the same for every instance unless
+        # the project gave simple-history a get_user of its own
+        user = getattr(instance, "_history_user", _UNSET)
+        if user is _UNSET:
+            user = shared_user() if shared_user is not None else historical.get_default_history_user(instance)
         special = {
             "history_date": date_field.get_db_prep_save(getattr(instance, "_history_date", now), connection),
             "history_user_id": getattr(user, "pk", None),
@@ -64,6 +70,33 @@ def history_record(model, rows, using, *, update: bool) -> None:
     bulk_sql.insert_rows(
         using, historical._meta.db_table, [field.column for field in columns], [values(instance) for instance in rows]
     )
+
+
+def _history_user_shared_by(historical):
+    """A function giving the history user of instances without ``_history_user``, computed
+    once, when simple-history's ``get_user`` is its default (the request's user, whatever
+    the instance); None when it is the project's own, which may look at each instance."""
+    from simple_history.models import HistoricalRecords, _default_get_user
+
+    records = next((cell.cell_contents for cell in historical.get_default_history_user.__closure__ or ()
+                    if isinstance(cell.cell_contents, HistoricalRecords)), None)
+    if records is None or records.get_user is not _default_get_user:
+        return None
+    computed: list = []
+
+    def shared():
+        if not computed:
+            computed.append(records.get_history_user(_NoHistoryUser()))
+        return computed[0]
+
+    return shared
+
+
+_UNSET = object()
+
+
+class _NoHistoryUser:
+    """Stands for an instance without ``_history_user`` when asking for the default user."""
 
 
 class SyncedQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from apps.estimates.models import Estimate, EstimateLine, WorkSpecification
 from apps.sync import capture
 from apps.sync.models import SyncChange
-from tests.factories import EstimateFactory, EstimateLineFactory, WorkSpecificationFactory
+from tests.factories import EstimateFactory, EstimateLineFactory, UserFactory, WorkSpecificationFactory
 from tests.server.sync_helpers import version_of
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,27 @@ def test_bulk_history_rows_carry_the_values_type_user_and_reason(admin_user):
         assert second.history_change_reason == "nightly import"
         assert second.uuid == spec.uuid and second.updated_at == spec.updated_at
         assert second.history_date >= first.history_date
+
+
+def test_bulk_history_rows_name_the_requests_user_unless_the_instance_names_one(admin_user):
+    from django.test import RequestFactory
+    from simple_history.models import HistoricalRecords
+
+    specs = WorkSpecificationFactory.create_batch(3)
+    specs[1]._history_user = None  # named explicitly: nobody
+    specs[2]._history_user = other = UserFactory(username="site-office")
+    request = RequestFactory().post("/admin/")
+    request.user = admin_user
+    HistoricalRecords.context.request = request
+    try:
+        for spec in specs:
+            spec.name = "renamed in the admin"
+        WorkSpecification.objects.bulk_update(specs, ["name"])
+    finally:
+        del HistoricalRecords.context.request
+    assert [spec.history.latest("history_id").history_user for spec in specs] == [admin_user, None, other]
+    WorkSpecification.objects.filter(pk=specs[0].pk).update(name="outside any request")
+    assert specs[0].history.latest("history_id").history_user is None
 
 
 def test_bulk_update_logs_the_deletion_mark_the_rows_hold_not_the_objects():
