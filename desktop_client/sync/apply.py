@@ -495,12 +495,19 @@ def _remember_delivered(session: Session, state: SyncState, record_type: str, re
 def _finish_reset(session: Session) -> int:
     """The last page of a reset is in: drop local records the full state did not
     contain, except those with unsent changes, which are kept and sent, and those with
-    a rejected change, which wait for the user's decision."""
+    a rejected change, which wait for the user's decision. The server no longer has
+    those: giving such a change up removes the record here (the rejection's copy of the
+    server's state becomes a deletion; the tombstone that would have said so is purged)."""
     dropped = 0
     for type_name, model in RECORD_MODELS.items():
         delivered = select(ResetDelivery.record_id).where(ResetDelivery.record_type == type_name)
         unsent = select(OutboxEntry.record_id).where(OutboxEntry.record_type == type_name)
         rejected = select(Rejection.record_id).where(Rejection.record_type == type_name)
+        gone = session.scalars(select(Rejection).where(
+            Rejection.record_type == type_name, Rejection.record_id.not_in(delivered)))
+        for rejection in gone:
+            if rejection.server_record is not None:  # None already says: the server never had it
+                rejection.server_record = deleted_record_wire(type_name, rejection.record_id)
         result = session.execute(
             delete(model).where(model.id.not_in(delivered), model.id.not_in(unsent), model.id.not_in(rejected)),
             execution_options={"synchronize_session": "fetch"},

@@ -447,6 +447,28 @@ def test_a_reset_keeps_records_whose_rejected_change_awaits_the_user(registered_
     assert get(registered_store, Timesheet, record.id) is not None
 
 
+def test_a_record_the_reset_left_out_goes_when_its_rejected_change_is_given_up(registered_store):
+    """The server rejected an edit, then deleted the record and purged its tombstone. The
+    reset keeps the record for the user's decision; giving the change up must leave the
+    server's state, which no longer has the record, not the copy the rejection saw."""
+    from desktop_client import services
+
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=8)
+    edit(registered_store, Timesheet, record.id, site="Unknown site")
+    server_then = wire_timesheet(record.id, version=8, worker=WORKER)
+    Engine(registered_store, ScriptedTransport(answer(
+        results=[rejected("timesheet", record.id, {"site": ["Unknown."]}) | {"server": server_then}],
+        next_ack=9))).sync()
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 9  # long ago, as the server sees it now: a reset
+    Engine(registered_store, ScriptedTransport(
+        answer(changes=[wire_user(WORKER, version=30)], next_ack=30, reset=True))).sync()
+    assert get(registered_store, Timesheet, record.id) is not None  # kept for the decision
+    [rejection] = services.rejection_list(registered_store)
+    services.rejection_discard(registered_store, rejection_id=rejection.id)
+    assert get(registered_store, Timesheet, record.id) is None
+    assert outbox(registered_store) == []
+
 def test_a_reset_interrupted_between_pages_resumes_and_finishes(registered_store):
     gone = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=2)
     delivered_first = builders.new_id()
