@@ -104,6 +104,10 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _quoted_str_subclass(value: str) -> str:
+    return _quoted(str.__str__(value))
+
+
 def _iso(value) -> str:
     return value.isoformat()
 
@@ -125,7 +129,9 @@ def array_text(column: Sequence[object]) -> object:
             continue
         write = _ARRAY_ITEM.get(value.__class__)
         if write is None:
-            return list(column)
+            if not isinstance(value, str):
+                return list(column)
+            write = _quoted_str_subclass  # text choices and the like: their plain text
         items.append(write(value))
     return "{" + ",".join(items) + "}"
 

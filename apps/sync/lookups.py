@@ -8,6 +8,8 @@ out by ``bulk_sql.array_text``; elsewhere it is ``__in`` itself.
 """
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Model
 from django.db.models.lookups import In
@@ -35,4 +37,7 @@ class AnyOf(In):
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", [*lhs_params, bulk_sql.array_text(values)]
+        # The column's type without its size (varchar(50) -> varchar, numeric(14, 2) ->
+        # numeric): a cast to the sized type would cut or round the values compared.
+        element_type = re.sub(r"\(.*?\)", "", field.db_type(connection)).strip()
+        return f"{lhs} = ANY(%s::{element_type}[])", [*lhs_params, bulk_sql.array_text(values)]

@@ -503,11 +503,13 @@ def _finish_reset(session: Session) -> int:
         delivered = select(ResetDelivery.record_id).where(ResetDelivery.record_type == type_name)
         unsent = select(OutboxEntry.record_id).where(OutboxEntry.record_type == type_name)
         rejected = select(Rejection.record_id).where(Rejection.record_type == type_name)
-        gone = session.scalars(select(Rejection).where(
-            Rejection.record_type == type_name, Rejection.record_id.not_in(delivered)))
-        for rejection in gone:
-            if rejection.server_record is not None:  # None already says: the server never had it
-                rejection.server_record = deleted_record_wire(type_name, rejection.record_id)
+        # Rejections and unsent changes (whose copy a later rejection takes) of records the
+        # full state left out: the server's state is now "deleted".
+        for kind in (Rejection, OutboxEntry):
+            gone = session.scalars(select(kind).where(kind.record_type == type_name, kind.record_id.not_in(delivered)))
+            for item in gone:
+                if item.server_record is not None:  # None already says: the server never had it
+                    item.server_record = deleted_record_wire(type_name, item.record_id)
         result = session.execute(
             delete(model).where(model.id.not_in(delivered), model.id.not_in(unsent), model.id.not_in(rejected)),
             execution_options={"synchronize_session": "fetch"},

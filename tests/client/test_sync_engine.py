@@ -469,6 +469,31 @@ def test_a_record_the_reset_left_out_goes_when_its_rejected_change_is_given_up(r
     assert get(registered_store, Timesheet, record.id) is None
     assert outbox(registered_store) == []
 
+def test_an_unsent_edit_of_a_record_the_reset_left_out_is_rejected_against_a_deletion(registered_store):
+    """The same for an edit still unsent when the reset finishes: if the server then rejects
+    it, giving it up must not bring back the record the server no longer has."""
+    from desktop_client import services
+
+    record = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=8)
+    with registered_store.transaction() as session:
+        SyncState.load(session).ack = 50  # older than the server keeps: it answers with a reset
+
+    def last_page_while_the_user_edits(request):
+        edit(registered_store, Timesheet, record.id, site="Edited offline")
+        return builders.response(request["message_no"], changes=[wire_user(WORKER, version=91)], next_ack=91,
+                                 reset=True)
+
+    transport = ScriptedTransport(
+        answer(changes=[], next_ack=90, more=True, reset=True),
+        last_page_while_the_user_edits,
+        answer(results=[rejected("timesheet", record.id, {"site": ["Unknown."]})], next_ack=92),
+    )
+    Engine(registered_store, transport).sync()
+    assert get(registered_store, Timesheet, record.id).site == "Edited offline"  # kept for the decision
+    [rejection] = services.rejection_list(registered_store)
+    services.rejection_discard(registered_store, rejection_id=rejection.id)
+    assert get(registered_store, Timesheet, record.id) is None
+
 def test_a_reset_interrupted_between_pages_resumes_and_finishes(registered_store):
     gone = add_from_server(registered_store, builders.timesheet(worker_id=WORKER), version=2)
     delivered_first = builders.new_id()

@@ -316,6 +316,10 @@ def test_arrays_for_unnest_carry_every_value_back_unchanged():
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT %s::{db_type}[]", [literal])
             assert cursor.fetchone()[0] == values, db_type
+    (choices,) = bulk_sql.arrays([[SyncChange.Op.UPSERT], [SyncChange.Op.DELETE]])  # text subclasses: their text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [choices])
+        assert cursor.fetchone()[0] == ["upsert", "delete"]
     (unknown,) = bulk_sql.arrays([[2.5], [None]])  # a type it does not write out: left to the driver
     assert unknown == [2.5, None]
 
@@ -352,7 +356,11 @@ def test_any_of_finds_what_in_finds():
         (EstimateLine.all_objects, "work_specification", list(specs)),
         (EstimateLine.all_objects, "description", [lines[0].description, 'a "quoted", {odd} one', "NULL"]),
         (EstimateLine.all_objects, "uuid", []),
+        # Compared as given, not cut to the column's size (varchar(50)) or rounded to its scale.
+        (WorkSpecification.all_objects, "code", ["S" * 50 + "x", "S" * 50]),
+        (WorkSpecification.all_objects, "unit_price", [Decimal("1.005"), Decimal("1e20")]),
     ]
+    WorkSpecificationFactory(code="S" * 50, unit_price=Decimal("1.01"))
     for manager, name, values in cases:
         expected = set(manager.filter(**{f"{name}__in": values}).values_list("pk", flat=True))
         assert set(manager.filter(**{f"{name}__any_of": values}).values_list("pk", flat=True)) == expected, name
