@@ -202,7 +202,7 @@ def _sqlite_preparer(internal: str, prepare, connection) -> Callable[[object], o
 
 def rows_of(queryset, *, uuids_as_text: bool = False) -> list[tuple]:
     """The rows of a ``values_list()`` queryset as tuples. On PostgreSQL its statement is
-    run with server-side binding (a thousand ``uuid__in`` values dumped in C) and rows come
+    run with server-side binding (parameters dumped by the driver in C) and rows come
     as the driver loads them, which for the field types of synced models (text, numbers,
     decimals, dates, aware datetimes, uuids) is what Django would return.
 
