@@ -108,6 +108,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Django's engines, with what change capture needs to write a transaction's change-log
+# entries together instead of one per save (apps/sync/backends).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "apps.sync.backends.postgresql",
+    "django.db.backends.sqlite3": "apps.sync.backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

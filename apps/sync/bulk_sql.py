@@ -28,6 +28,9 @@ def _psycopg_cursor(using: str):
     import psycopg
 
     connection = connections[using]
+    state = getattr(connection, "sync_capture", None)  # like the backend's own cursor()
+    if state is not None:
+        state.before_statement(using)
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
 

@@ -9,6 +9,11 @@ versions commit in allocation order, which is what lets a collector hand out
 
 While ``collecting()`` is active (the exchange service uses it for a whole message),
 touched records are gathered and written once, with one version each, when it ends.
+
+On the project's database backends (``apps.sync.backends``) single saves do the same
+without being asked: the first save of a transaction takes the lock and writes its
+entry; later ones only note their record on the connection, and the notes are written
+together before the connection runs anything else and before the commit.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from django.db import connections, models
 from django.utils import timezone
 
 from apps.sync import bulk_sql, registry
+from apps.sync.backends import PENDING_LIMIT, TransactionCapture
 
 _origin_node_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("sync_origin_node_id", default=None)
 _change_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("sync_change_reason", default=None)
@@ -86,11 +92,64 @@ def collecting(using: str = "default") -> Iterator[_Collector]:
 
 
 def lock(using: str) -> None:
-    """Take the version lock for the current transaction."""
+    """Take the version lock for the current transaction (and write what single saves
+    noted so far, so that entries are written in the order their rows were)."""
     collector = _collector.get()
     if collector is not None and collector.using == using:
         return  # collecting() took it when it began
+    state = _transaction_state(using)
+    if state is not None and state.locked:
+        state.write_now(using)
+        return
     _allocate(using, 0)
+
+
+@contextlib.contextmanager
+def own_statements(using: str) -> Iterator[None]:
+    """Around a save's own statements (its row, its history row, its parent's uuid):
+    they neither read nor write the change log, so entries noted by earlier saves are
+    not written before them."""
+    state = _transaction_state(using)
+    if state is None:
+        yield
+        return
+    state.quiet += 1
+    try:
+        yield
+    finally:
+        state.quiet -= 1
+
+
+def write_noted(using: str = "default") -> None:
+    """Write the entries single saves have noted in the current transaction now, rather
+    than before the connection's next statement or commit."""
+    state = _transaction_state(using)
+    if state is not None:
+        state.write_now(using)
+
+
+def _transaction_state(using: str) -> TransactionCapture | None:
+    """The connection's capture state, on the project's backends (None on others)."""
+    return getattr(connections[using], "sync_capture", None)
+
+
+def _locked(using: str) -> None:
+    """The current transaction has just taken the version lock."""
+    connection = connections[using]
+    state = getattr(connection, "sync_capture", None)
+    if state is not None and not connection.get_autocommit():
+        state.locked = True
+
+
+def _pending_write(using: str) -> None:
+    """Write the entries single saves noted (``TransactionCapture.write``)."""
+    state = connections[using].sync_capture
+    entries, state.entries = state.entries, {}
+    if entries:
+        _write(dict.fromkeys(entries), using, known_deleted=entries, node_id=state.origin)
+
+
+TransactionCapture.write = staticmethod(_pending_write)
 
 
 def _allocate(using: str, count: int) -> int:
@@ -107,6 +166,7 @@ def _allocate(using: str, count: int) -> int:
         # The row is made by a migration; a database emptied by hand (or a test flush) lacks it.
         SyncState.objects.using(using).get_or_create(id=1)
         return _allocate(using, count)
+    _locked(using)
     return row[0]
 
 
@@ -165,20 +225,30 @@ def records_written(
 @dataclass(frozen=True)
 class Reservation:
     """What ``reserve`` did before a single save: the version it reserved, and whether it
-    also moved the record's entry to it already."""
+    also moved the record's entry to it already; or, ``noted``, that the transaction
+    already holds the lock and the save only notes its record for later."""
 
     version: int
     logged: bool
+    noted: bool = False
+
+
+_NOTED = Reservation(0, logged=False, noted=True)
 
 
 def reserve(using: str, instance: models.Model | None = None) -> Reservation | None:
     """Before a single save: take the version lock and reserve the save's version in one
     statement. On PostgreSQL, given the instance, the same statement also moves the
     record's entry to that version: one round trip per save instead of two. None while
-    collecting (the collector holds the lock and numbers at the end)."""
+    collecting (the collector holds the lock and numbers at the end). When the
+    transaction holds the lock already (project backends), nothing is run: the save
+    will note its record (``instance_saved``)."""
     collector = _collector.get()
     if collector is not None and collector.using == using:
         return None
+    state = _transaction_state(using)
+    if state is not None and state.locked and instance is not None:
+        return _NOTED
     if instance is not None and connections[using].vendor == "postgresql":
         options, record_uuid, deleted = _record_of(instance, using)
         return Reservation(_allocate_with_entry(using, (options.type_name, record_uuid), deleted), logged=True)
@@ -220,15 +290,40 @@ def instance_saved(instance: models.Model, reservation: Reservation | None, usin
         return
     options, record_uuid, deleted = _record_of(instance, using)
     key = (options.type_name, record_uuid)
+    if reservation is not None and reservation.noted:
+        _note(using, key, deleted)
+        return
     version = reservation.version if reservation is not None else _allocate(using, 1)
     _entries_write({key: version}, {key: deleted}, using)
 
 
+def _note(using: str, key: tuple[str, uuid.UUID], deleted: bool) -> None:
+    """Note a saved record on the connection, for its entry to be written later."""
+    state = connections[using].sync_capture
+    origin = _origin_node_id.get()
+    if state.entries and state.origin != origin:
+        state.write_now(using)  # one origin per write of the notes
+    state.origin = origin
+    state.entries.pop(key, None)  # a record saved again goes after the ones saved since
+    state.entries[key] = deleted
+    if len(state.entries) >= PENDING_LIMIT:
+        state.write_now(using)
+
+
+_UNSET = object()
+
+
 def _write(
-    touched: dict[tuple[str, uuid.UUID], registry.SyncOptions], using: str, known_deleted: dict | None = None
+    touched: dict[tuple[str, uuid.UUID], registry.SyncOptions | None],
+    using: str,
+    known_deleted: dict | None = None,
+    node_id: int | None | object = _UNSET,
 ) -> dict:
     if not touched:
         return {}
+    state = _transaction_state(using)
+    if state is not None and state.entries and not state.quiet:
+        state.write_now(using)  # earlier saves' entries first
     deleted: dict[tuple[str, uuid.UUID], bool] = {key: known_deleted[key] for key in touched if key in (known_deleted or {})}
     by_type: dict[str, list[uuid.UUID]] = {}
     for (type_name, record_uuid), options in touched.items():
@@ -245,16 +340,20 @@ def _write(
     last = _allocate(using, len(keys))
     first = last - len(keys) + 1
     versions = {key: first + offset for offset, key in enumerate(keys)}
-    _entries_write(versions, deleted, using)
+    _entries_write(versions, deleted, using, node_id)
     return versions
 
 
-def _entries_write(versions: dict[tuple[str, uuid.UUID], int], deleted: dict, using: str) -> None:
-    """Move each record's log entry to its new version (insert it when new)."""
+def _entries_write(
+    versions: dict[tuple[str, uuid.UUID], int], deleted: dict, using: str, node_id: int | None | object = _UNSET
+) -> None:
+    """Move each record's log entry to its new version (insert it when new), as changes
+    from ``node_id`` (by default the current ``origin``)."""
     from apps.sync.models import SyncChange
 
     now = timezone.now()
-    node_id = _origin_node_id.get()
+    if node_id is _UNSET:
+        node_id = _origin_node_id.get()
     connection = connections[using]
     uuid_field = SyncChange._meta.get_field("record_uuid")
     rows = [
@@ -329,4 +428,5 @@ def _allocate_with_entry(using: str, key: tuple[str, uuid.UUID], deleted: bool) 
         # The counter row is made by a migration; a database emptied by hand (or a test flush) lacks it.
         SyncState.objects.using(using).get_or_create(id=1)
         return _allocate_with_entry(using, key, deleted)
+    _locked(using)
     return row[0]

@@ -251,8 +251,9 @@ class SyncedModel(models.Model):
             self._change_reason = capture.change_reason()
         with transaction.atomic(using=using, savepoint=False):
             reservation = capture.reserve(using, self)  # the version lock comes before the row is written
-            super().save(*args, **kwargs)
-            capture.instance_saved(self, reservation, using)
+            with capture.own_statements(using):  # entries noted by earlier saves can wait
+                super().save(*args, **kwargs)
+                capture.instance_saved(self, reservation, using)
 
     save.alters_data = True
 

@@ -1,0 +1,8 @@
+"""Django's SQLite backend with deferred change-log entries (``apps.sync.backends``)."""
+from django.db.backends.sqlite3 import base
+
+from apps.sync.backends import CaptureAwareDatabaseWrapper
+
+
+class DatabaseWrapper(CaptureAwareDatabaseWrapper, base.DatabaseWrapper):
+    pass
