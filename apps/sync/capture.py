@@ -98,7 +98,7 @@ def lock(using: str) -> None:
     if collector is not None and collector.using == using:
         return  # collecting() took it when it began
     state = _transaction_state(using)
-    if state is not None and state.locked:
+    if state is not None and state.holds_lock(using):
         state.write_now(using)
         return
     _allocate(using, 0)
@@ -108,7 +108,8 @@ def lock(using: str) -> None:
 def own_statements(using: str) -> Iterator[None]:
     """Around a save's own statements (its row, its history row, its parent's uuid):
     they neither read nor write the change log, so entries noted by earlier saves are
-    not written before them."""
+    not written before them. The save's signal receivers run inside too: one that read
+    the log would miss those entries (simple-history's, the only one, writes history)."""
     state = _transaction_state(using)
     if state is None:
         yield
@@ -145,8 +146,13 @@ def _pending_write(using: str) -> None:
     """Write the entries single saves noted (``TransactionCapture.write``)."""
     state = connections[using].sync_capture
     entries, state.entries = state.entries, {}
-    if entries:
+    if not entries:
+        return
+    try:
         _write(dict.fromkeys(entries), using, known_deleted=entries, node_id=state.origin)
+    except BaseException:
+        state.entries = {**entries, **state.entries}  # still to be written (or rolled back with their rows)
+        raise
 
 
 TransactionCapture.write = staticmethod(_pending_write)
@@ -247,7 +253,7 @@ def reserve(using: str, instance: models.Model | None = None) -> Reservation | N
     if collector is not None and collector.using == using:
         return None
     state = _transaction_state(using)
-    if state is not None and state.locked and instance is not None:
+    if state is not None and instance is not None and state.holds_lock(using):
         return _NOTED
     if instance is not None and connections[using].vendor == "postgresql":
         options, record_uuid, deleted = _record_of(instance, using)

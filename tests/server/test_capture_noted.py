@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 
 from apps.estimates.models import WorkSpecification
-from apps.sync import capture
+from apps.sync import bulk_sql, capture
 from apps.sync.models import SyncChange
 from tests.factories import EstimateFactory, EstimateLineFactory, WorkSpecificationFactory
 from tests.server.sync_helpers import Node, version_of
@@ -65,8 +65,24 @@ def test_saves_after_the_first_in_a_transaction_share_one_write_of_their_entries
 def test_a_read_in_the_same_transaction_sees_every_entry_noted_before_it():
     with transaction.atomic():
         first, second = WorkSpecificationFactory.create_batch(2)
-        assert SyncChange.objects.filter(record_uuid__in=[first.uuid, second.uuid]).count() == 2
-        assert list(SyncChange.objects.filter(record_uuid=second.uuid).iterator()) == [entry(second)]
+        assert [change.record_uuid for change in SyncChange.objects.filter(record_uuid=second.uuid).iterator()] == [
+            second.uuid
+        ]
+        third = WorkSpecificationFactory()
+        assert SyncChange.objects.filter(record_uuid__in=[first.uuid, second.uuid, third.uuid]).count() == 3
+        fourth = WorkSpecificationFactory()
+        assert [row[1] for row in bulk_sql.rows_of(SyncChange.objects.filter(record_uuid=fourth.uuid).values_list(
+            "version", "record_type"))] == ["work_specification"]
+
+
+@pytest.mark.django_db
+def test_a_cursor_opened_before_a_save_still_sees_its_entry():
+    WorkSpecificationFactory()  # the lock
+    with connections["default"].cursor() as cursor:
+        spec = WorkSpecificationFactory()
+        cursor.execute("SELECT record_type, op FROM sync_syncchange ORDER BY version DESC")
+        assert cursor.fetchall()[:1] == [("work_specification", "upsert")]
+        assert entry(spec).version == SyncChange.objects.order_by("version").last().version
 
 
 @pytest.mark.django_db(transaction=True)
@@ -89,6 +105,111 @@ def test_a_rolled_back_transaction_leaves_neither_rows_nor_entries_nor_notes():
     assert SyncChange.objects.count() == WorkSpecification.all_objects.count() == 0
     spec = WorkSpecificationFactory()  # a new transaction takes the lock again
     assert entry(spec).op == "upsert"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_writing_the_notes_at_commit_commits_nothing(monkeypatch):
+    write = capture._write
+
+    def failing_write(touched, *args, **kwargs):
+        if len(touched) > 1:
+            raise ValueError("disk on fire")
+        return write(touched, *args, **kwargs)
+
+    monkeypatch.setattr(capture, "_write", failing_write)
+    with pytest.raises(DatabaseError, match="disk on fire"), transaction.atomic():
+        WorkSpecificationFactory.create_batch(3)
+    assert WorkSpecification.all_objects.count() == SyncChange.objects.count() == 0
+    assert not connections["default"].sync_capture.locked
+    spec = WorkSpecificationFactory()
+    assert entry(spec).op == "upsert"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupt_while_writing_the_notes_at_commit_commits_nothing(monkeypatch):
+    write = capture._write
+
+    def interrupted_write(touched, *args, **kwargs):
+        if len(touched) > 1:
+            raise KeyboardInterrupt
+        return write(touched, *args, **kwargs)
+
+    monkeypatch.setattr(capture, "_write", interrupted_write)
+    with pytest.raises(KeyboardInterrupt), transaction.atomic():
+        WorkSpecificationFactory.create_batch(3)
+    monkeypatch.setattr(capture, "_write", write)
+    assert WorkSpecification.all_objects.count() == SyncChange.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_managed_by_hand_writes_its_notes_when_committed():
+    transaction.set_autocommit(False)
+    try:
+        first = WorkSpecificationFactory()
+        second = WorkSpecificationFactory()  # noted
+        transaction.commit()
+        third = WorkSpecificationFactory()
+        fourth = WorkSpecificationFactory()  # noted; autocommit going back on must not lose it
+    finally:
+        if connections["default"].vendor == "postgresql":
+            transaction.commit()  # psycopg refuses to switch with a transaction open
+        transaction.set_autocommit(True)
+    assert {entry(spec).op for spec in (first, second, third, fourth)} == {"upsert"}
+    assert not connections["default"].sync_capture.locked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_committed_through_the_driver_does_not_leave_saves_without_the_lock(log_writes):
+    transaction.set_autocommit(False)
+    try:
+        WorkSpecificationFactory()
+        noted = WorkSpecificationFactory()
+        connections["default"].connection.commit()  # behind Django's back: the lock is gone
+        after = WorkSpecificationFactory()
+        transaction.commit()
+    finally:
+        transaction.set_autocommit(True)
+    # The first save's entry; the note, written (taking the lock again) before the next save noted its own.
+    assert log_writes == [1, 1, 1]
+    assert version_of(after) > version_of(noted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_the_connection_in_a_transaction_forgets_its_notes():
+    with pytest.raises(Exception), transaction.atomic():  # noqa: B017,PT011 - whatever the driver says
+        WorkSpecificationFactory.create_batch(2)
+        connections["default"].close()
+        WorkSpecificationFactory()
+    assert not connections["default"].sync_capture.entries
+    assert not connections["default"].sync_capture.locked
+    assert WorkSpecification.all_objects.count() == SyncChange.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_collecting_after_noted_saves_writes_them_as_the_office_made_them():
+    node = Node("laptop")
+    with transaction.atomic():
+        WorkSpecificationFactory()
+        noted = WorkSpecificationFactory()
+        with capture.origin(node.model.pk), capture.collecting():
+            from_node = WorkSpecificationFactory()
+    assert entry(noted).origin_node_id is None
+    assert entry(from_node).origin_node_id == node.model.pk
+
+
+@pytest.mark.django_db
+def test_a_released_savepoint_keeps_its_notes_until_an_outer_rollback_takes_them():
+    kept = WorkSpecificationFactory()
+    with pytest.raises(Failed), transaction.atomic():
+        outer = WorkSpecificationFactory()
+        with transaction.atomic():
+            inner = WorkSpecificationFactory()
+        assert connections["default"].sync_capture.entries  # both noted, the inner savepoint released
+        raise Failed
+    assert not connections["default"].sync_capture.entries
+    assert not WorkSpecification.all_objects.filter(uuid__in=[outer.uuid, inner.uuid]).exists()
+    assert not SyncChange.objects.filter(record_uuid__in=[outer.uuid, inner.uuid]).exists()
+    assert entry(kept).op == "upsert"
 
 
 @pytest.mark.django_db

@@ -25,7 +25,8 @@ class TransactionCapture:
     # Set by apps.sync.capture: writes the notes (and empties them) for a connection alias.
     write: Callable[[str], None] | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, in_transaction: Callable[[], bool]) -> None:
+        self.in_transaction = in_transaction  # whether the driver has a transaction open
         self.quiet = 0  # > 0 while a save's own statements run, or while the notes are written
         self.reset()
 
@@ -39,6 +40,16 @@ class TransactionCapture:
     def before_statement(self, alias: str) -> None:
         if self.entries and not self.quiet:
             self.write_now(alias)
+
+    def holds_lock(self, alias: str) -> bool:
+        """Whether the open transaction holds the version lock, as far as capture saw it
+        taken; checked against the driver, in case the transaction was ended through the
+        driver itself, behind Django's back (the lock went with it)."""
+        if self.locked and not self.in_transaction():
+            self.locked = False
+            self.savepoints.clear()
+            self.write_now(alias)  # what runs next is a new transaction: writing takes the lock first
+        return self.locked
 
     def write_now(self, alias: str) -> None:
         if self.entries and self.write is not None:
@@ -54,28 +65,36 @@ class CaptureAwareDatabaseWrapper:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.sync_capture = TransactionCapture()
+        self.sync_capture = TransactionCapture(self._sync_in_transaction)
+        # Every statement run through Django's cursors, held ones included, writes the notes first.
+        self.execute_wrappers.append(self._sync_notes_first)
 
-    def cursor(self):
-        self.sync_capture.before_statement(self.alias)
-        return super().cursor()
+    def _sync_in_transaction(self) -> bool:
+        raise NotImplementedError
 
-    def chunked_cursor(self):
+    def _sync_notes_first(self, execute, sql, params, many, context):
         self.sync_capture.before_statement(self.alias)
-        return super().chunked_cursor()
+        return execute(sql, params, many, context)
 
     def _commit(self):
+        from django.db import DatabaseError
+
         state = self.sync_capture
         try:
+            state.write_now(self.alias)
+        except BaseException as error:
+            # Nothing of the transaction may be committed without its entries, whatever the
+            # caller does next (Django's atomic only rolls back on a database error).
             try:
-                state.write_now(self.alias)
-            except Exception as error:
-                from django.db import DatabaseError
-
-                if isinstance(error, DatabaseError):
-                    raise
-                # Anything else still has to make the caller roll the transaction back.
+                super()._rollback()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            finally:
+                state.reset()
+            if isinstance(error, Exception) and not isinstance(error, DatabaseError):
                 raise DatabaseError(f"The change log could not be written before commit: {error!r}") from error
+            raise
+        try:
             return super()._commit()
         finally:
             state.reset()
@@ -86,11 +105,20 @@ class CaptureAwareDatabaseWrapper:
         finally:
             self.sync_capture.reset()
 
+    def _set_autocommit(self, autocommit):
+        state = self.sync_capture
+        if autocommit:
+            state.write_now(self.alias)  # a driver may commit what is open when autocommit goes on
+        super()._set_autocommit(autocommit)
+        if autocommit:
+            state.reset()
+
     def close(self):
         try:
             return super().close()
         finally:
-            self.sync_capture.reset()
+            if self.connection is None or self.closed_in_transaction:  # (in-memory SQLite stays open)
+                self.sync_capture.reset()
 
     def _savepoint(self, sid):
         state = self.sync_capture

@@ -5,4 +5,5 @@ from apps.sync.backends import CaptureAwareDatabaseWrapper
 
 
 class DatabaseWrapper(CaptureAwareDatabaseWrapper, base.DatabaseWrapper):
-    pass
+    def _sync_in_transaction(self) -> bool:
+        return self.connection is not None and self.connection.in_transaction
