@@ -109,7 +109,9 @@ def own_statements(using: str) -> Iterator[None]:
     """Around a save's own statements (its row, its history row, its parent's uuid):
     they neither read nor write the change log, so entries noted by earlier saves are
     not written before them. The save's signal receivers run inside too: one that read
-    the log would miss those entries (simple-history's, the only one, writes history)."""
+    the log would miss those entries, and one that wrote the same record through a
+    queryset would see its entry overtaken by the save's note (simple-history's, the only
+    receiver, writes history only)."""
     state = _transaction_state(using)
     if state is None:
         yield
@@ -138,18 +140,22 @@ def _locked(using: str) -> None:
     """The current transaction has just taken the version lock."""
     connection = connections[using]
     state = getattr(connection, "sync_capture", None)
-    if state is not None and not connection.get_autocommit():
+    if state is not None and not connection.get_autocommit() and state.in_transaction():
         state.locked = True
 
 
-def _pending_write(using: str) -> None:
-    """Write the entries single saves noted (``TransactionCapture.write``)."""
-    state = connections[using].sync_capture
+def _pending_write(using: str, trust_marks: bool = True) -> None:
+    """Write the entries single saves noted (``TransactionCapture.write``); without
+    ``trust_marks``, for the records as the database now holds them."""
+    connection = connections[using]
+    state = connection.sync_capture
     entries, state.entries = state.entries, {}
     if not entries:
         return
     try:
-        _write(dict.fromkeys(entries), using, known_deleted=entries, node_id=state.origin)
+        with connection.wrap_database_errors:  # raw driver cursors write them on PostgreSQL
+            _write(dict.fromkeys(entries), using, known_deleted=entries if trust_marks else None,
+                   node_id=state.origin)
     except BaseException:
         state.entries = {**entries, **state.entries}  # still to be written (or rolled back with their rows)
         raise

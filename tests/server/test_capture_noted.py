@@ -159,19 +159,50 @@ def test_a_transaction_managed_by_hand_writes_its_notes_when_committed():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_transaction_committed_through_the_driver_does_not_leave_saves_without_the_lock(log_writes):
+def test_a_transaction_committed_through_the_driver_does_not_leave_saves_without_the_lock(monkeypatch, log_writes):
+    reserve, noted_saves = capture.reserve, []
+
+    def recorded_reserve(using, instance=None):
+        reservation = reserve(using, instance)
+        noted_saves.append(reservation is not None and reservation.noted)
+        return reservation
+
+    monkeypatch.setattr(capture, "reserve", recorded_reserve)
     transaction.set_autocommit(False)
     try:
         WorkSpecificationFactory()
+        driver = connections["default"].connection
         noted = WorkSpecificationFactory()
-        connections["default"].connection.commit()  # behind Django's back: the lock is gone
-        after = WorkSpecificationFactory()
+        driver.commit()  # behind Django's back, with a note waiting: the lock is gone
+        after = WorkSpecificationFactory()  # the note is written first, taking the lock again
+        assert WorkSpecification.objects.count() == 3  # writes the note of this one
+        driver.commit()  # with nothing waiting
+        assert WorkSpecification.objects.count() == 3  # starts the next transaction (PostgreSQL)
+        last = WorkSpecificationFactory()  # so this save has to take the lock itself
         transaction.commit()
     finally:
         transaction.set_autocommit(True)
-    # The first save's entry; the note, written (taking the lock again) before the next save noted its own.
-    assert log_writes == [1, 1, 1]
-    assert version_of(after) > version_of(noted)
+    assert noted_saves == [False, True, True, False]
+    assert log_writes == [1, 1, 1, 1]
+    assert version_of(noted) < version_of(after) < version_of(last)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notes_of_a_transaction_rolled_back_through_the_driver_leave_no_wrong_entry():
+    kept = WorkSpecificationFactory()
+    transaction.set_autocommit(False)
+    try:
+        WorkSpecificationFactory()  # takes the lock
+        gone = WorkSpecificationFactory()  # noted
+        kept.delete()  # noted as a deletion
+        connections["default"].connection.rollback()  # behind Django's back
+        assert not WorkSpecification.all_objects.filter(uuid=gone.uuid).exists()  # the notes go first
+        transaction.commit()
+    finally:
+        transaction.set_autocommit(True)
+    assert entry(kept).op == "upsert"
+    assert not WorkSpecification.all_objects.get(uuid=kept.uuid).is_deleted
+    assert not SyncChange.objects.filter(record_uuid=gone.uuid).exists()
 
 
 @pytest.mark.django_db(transaction=True)

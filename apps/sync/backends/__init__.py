@@ -22,8 +22,9 @@ PENDING_LIMIT = 1000
 class TransactionCapture:
     """Change capture's state for the transaction open on one connection."""
 
-    # Set by apps.sync.capture: writes the notes (and empties them) for a connection alias.
-    write: Callable[[str], None] | None = None
+    # Set by apps.sync.capture: writes the notes (and empties them) for a connection alias;
+    # with trust_marks=False it reads the records' deletion marks (and existence) afresh.
+    write: Callable[..., None] | None = None
 
     def __init__(self, in_transaction: Callable[[], bool]) -> None:
         self.in_transaction = in_transaction  # whether the driver has a transaction open
@@ -38,7 +39,11 @@ class TransactionCapture:
         self.savepoints: dict[str, tuple[bool, dict, int | None]] = {}
 
     def before_statement(self, alias: str) -> None:
-        if self.entries and not self.quiet:
+        if self.quiet:
+            return
+        if self.locked:
+            self.holds_lock(alias)
+        if self.entries:
             self.write_now(alias)
 
     def holds_lock(self, alias: str) -> bool:
@@ -48,14 +53,17 @@ class TransactionCapture:
         if self.locked and not self.in_transaction():
             self.locked = False
             self.savepoints.clear()
-            self.write_now(alias)  # what runs next is a new transaction: writing takes the lock first
+            # Committed or rolled back, capture cannot tell: the notes are written in what
+            # runs next (a new transaction, the write taking the lock first) for the records
+            # as they now are; rows that were rolled back get no entry.
+            self.write_now(alias, trust_marks=False)
         return self.locked
 
-    def write_now(self, alias: str) -> None:
+    def write_now(self, alias: str, *, trust_marks: bool = True) -> None:
         if self.entries and self.write is not None:
             self.quiet += 1
             try:
-                self.write(alias)
+                self.write(alias, trust_marks=trust_marks)
             finally:
                 self.quiet -= 1
 
