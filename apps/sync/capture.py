@@ -116,11 +116,8 @@ def own_statements(using: str) -> Iterator[None]:
     if state is None:
         yield
         return
-    state.quiet += 1
-    try:
+    with state.quietly():
         yield
-    finally:
-        state.quiet -= 1
 
 
 def write_noted(using: str = "default") -> None:

@@ -13,7 +13,8 @@ With any other engine capture still works, one entry per save, as before.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
 # Records noted before the notes are written on their own, mid-transaction.
 PENDING_LIMIT = 1000
@@ -61,11 +62,17 @@ class TransactionCapture:
 
     def write_now(self, alias: str, *, trust_marks: bool = True) -> None:
         if self.entries and self.write is not None:
-            self.quiet += 1
-            try:
+            with self.quietly():
                 self.write(alias, trust_marks=trust_marks)
-            finally:
-                self.quiet -= 1
+
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Statements run inside do not write the notes first."""
+        self.quiet += 1
+        try:
+            yield
+        finally:
+            self.quiet -= 1
 
 
 class CaptureAwareDatabaseWrapper:
@@ -130,29 +137,20 @@ class CaptureAwareDatabaseWrapper:
 
     def _savepoint(self, sid):
         state = self.sync_capture
-        state.quiet += 1
-        try:
+        with state.quietly():
             super()._savepoint(sid)
-        finally:
-            state.quiet -= 1
         state.savepoints[sid] = (state.locked, dict(state.entries), state.origin)
 
     def _savepoint_rollback(self, sid):
         state = self.sync_capture
-        state.quiet += 1
-        try:
+        with state.quietly():
             super()._savepoint_rollback(sid)
-        finally:
-            state.quiet -= 1
         if sid in state.savepoints:
             locked, entries, origin = state.savepoints[sid]
             state.locked, state.entries, state.origin = locked, dict(entries), origin
 
     def _savepoint_commit(self, sid):
         state = self.sync_capture
-        state.quiet += 1
-        try:
+        with state.quietly():
             super()._savepoint_commit(sid)
-        finally:
-            state.quiet -= 1
         state.savepoints.pop(sid, None)
