@@ -28,7 +28,8 @@ def _psycopg_cursor(using: str):
     import psycopg
 
     connection = connections[using]
-    state = getattr(connection, "sync_capture", None)  # like the backend's own cursor()
+    # Capture's notes go first, as the backend's execute wrapper sends them before Django's cursors run.
+    state = getattr(connection, "sync_capture", None)
     if state is not None:
         state.before_statement(using)
     connection.ensure_connection()

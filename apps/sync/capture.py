@@ -92,14 +92,13 @@ def collecting(using: str = "default") -> Iterator[_Collector]:
 
 
 def lock(using: str) -> None:
-    """Take the version lock for the current transaction (and write what single saves
-    noted so far, so that entries are written in the order their rows were)."""
+    """Take the version lock for the current transaction. (Entries single saves noted
+    are written before the next statement, and so before the rows the caller writes.)"""
     collector = _collector.get()
     if collector is not None and collector.using == using:
         return  # collecting() took it when it began
     state = _transaction_state(using)
     if state is not None and state.holds_lock(using):
-        state.write_now(using)
         return
     _allocate(using, 0)
 
@@ -135,9 +134,8 @@ def _transaction_state(using: str) -> TransactionCapture | None:
 
 def _locked(using: str) -> None:
     """The current transaction has just taken the version lock."""
-    connection = connections[using]
-    state = getattr(connection, "sync_capture", None)
-    if state is not None and not connection.get_autocommit() and state.in_transaction():
+    state = _transaction_state(using)
+    if state is not None and not connections[using].get_autocommit() and state.in_transaction():
         state.locked = True
 
 
@@ -330,9 +328,6 @@ def _write(
 ) -> dict:
     if not touched:
         return {}
-    state = _transaction_state(using)
-    if state is not None and state.entries and not state.quiet:
-        state.write_now(using)  # earlier saves' entries first
     deleted: dict[tuple[str, uuid.UUID], bool] = {key: known_deleted[key] for key in touched if key in (known_deleted or {})}
     by_type: dict[str, list[uuid.UUID]] = {}
     for (type_name, record_uuid), options in touched.items():
